@@ -1,0 +1,5 @@
+"""`python -m xdrlab` runs the CLI."""
+
+from xdrlab.cli.main import app
+
+app()

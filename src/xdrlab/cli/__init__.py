@@ -1,0 +1,1 @@
+"""The `xdrlab` command: the server, the admin commands, and (later) the hunter's commands."""

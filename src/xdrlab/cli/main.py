@@ -1,0 +1,32 @@
+"""The `xdrlab` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from xdrlab import __version__
+from xdrlab.cli.apps import app_app, cert_app, secret_app
+from xdrlab.cli.directory import tenant_app, user_app
+from xdrlab.cli.keys import audit_app, keys_app
+from xdrlab.cli.serve import serve
+
+app = typer.Typer(
+    name="xdrlab",
+    help="A self-hostable Microsoft Defender XDR API platform: token service, APIs, hunting.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.command("serve")(serve)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+app.add_typer(app_app, name="app")
+app.add_typer(secret_app, name="secret")
+app.add_typer(cert_app, name="cert")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)

@@ -1,0 +1,75 @@
+"""`xdrlab serve`: the server, optionally with the demo tenant and demo.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from xdrlab.cli._common import StateOption, console, settings_for
+from xdrlab.demo.seed import DemoCredentials, seed_demo, write_demo_json
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import open_state
+
+
+def serve(
+    state: Path | None = StateOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8443, "--port", help="Port to listen on (0 = any free port)."),
+    tls: bool = typer.Option(
+        True, "--tls/--no-tls", help="HTTPS with the local CA (MSAL and azure-identity need it)."
+    ),
+    demo: bool = typer.Option(False, "--demo", help="Seed the demo tenant and write demo.json."),
+    public_url: str | None = typer.Option(
+        None,
+        "--public-url",
+        help="Base URL clients use, when it differs from host:port (e.g. behind a proxy).",
+    ),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Run the server (token service, discovery; the APIs as they land)."""
+    sock = bind(host, port)
+    settings = settle_port(
+        settings_for(state, host=host, port=port, tls=tls, public_url=public_url), sock
+    )
+    server_state = open_state(settings)
+    credentials = seed_demo(server_state) if demo else None
+    server: Server
+
+    def ready() -> None:
+        base = settings.base_url
+        ca_file = server.tls.ca_file if server.tls else None
+        console.print(
+            f"[bold green]xdrlab[/bold green] listening on [bold]{base}[/bold] "
+            f"(state: {settings.state_dir.resolve()})"
+        )
+        if credentials is not None:
+            _announce_demo(credentials, base, ca_file, settings.state_dir)
+        if ca_file is not None:
+            console.print(
+                "Trust the local CA in clients:\n"
+                f"  export REQUESTS_CA_BUNDLE={ca_file.resolve()}\n"
+                f"  export CURL_CA_BUNDLE={ca_file.resolve()}\n"
+                f"  export SSL_CERT_FILE={ca_file.resolve()}"
+            )
+
+    server = Server(server_state, sock, log_level=log_level, on_ready=ready)
+    server.run()
+
+
+def _announce_demo(
+    credentials: DemoCredentials, base: str, ca_file: Path | None, state_dir: Path
+) -> None:
+    document = credentials.document(base, ca_file)
+    path = write_demo_json(state_dir, document)
+    table = Table(title=f"Demo credentials (also in {path.resolve()})", show_header=False)
+    table.add_column("key", style="bold")
+    table.add_column("value")
+    for key, value in document.items():
+        if key == "users":
+            value = "\n".join(
+                f"{u['upn']}  {u['password']}  ({', '.join(u['roles'])})" for u in value
+            )
+        table.add_row(key, str(value))
+    console.print(table)

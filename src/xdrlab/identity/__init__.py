@@ -1,0 +1,1 @@
+"""Identity: the directory (tenants, apps, users, consent), the token service and discovery."""

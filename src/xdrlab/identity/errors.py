@@ -1,0 +1,233 @@
+"""The AADSTS catalogue: every token-service error the server can give, in one place.
+
+Each entry carries the OAuth `error` value, the HTTP status and production's wording. Call
+sites raise ``CATALOGUE_ENTRY.error(**placeholders)``; the specific internal reason, which the
+client must not see, goes in ``detail`` and ends up in logs and audit events only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Aadsts:
+    code: int
+    error: str
+    message: str
+    status: int = 400
+    suberror: str | None = None
+
+    def __call__(self, detail: str = "", **values: str) -> IdentityError:
+        """The exception to raise: production's message with `values` filled in."""
+        return IdentityError(self, self.message.format(**values), detail)
+
+
+class IdentityError(Exception):
+    """A protocol error the token service answers with (rendered by `xdrlab.identity.render`)."""
+
+    def __init__(self, entry: Aadsts, description: str, detail: str = "") -> None:
+        super().__init__(f"AADSTS{entry.code}: {description}")
+        self.entry = entry
+        self.description = description
+        self.detail = detail
+
+
+def _(
+    code: int, error: str, message: str, status: int = 400, suberror: str | None = None
+) -> Aadsts:
+    return Aadsts(code, error, message, status, suberror)
+
+
+# -- tenant and request shape ------------------------------------------------------------------
+TENANT_NOT_FOUND = _(
+    90002,
+    "invalid_request",
+    "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are "
+    "signing into the correct cloud. Check with your subscription administrator, this may "
+    "happen if there are no active subscriptions for the tenant.",
+)
+INVALID_TENANT_IDENTIFIER = _(
+    900023,
+    "invalid_request",
+    "Specified tenant identifier '{tenant}' is neither a valid DNS "
+    "name, nor a valid external domain.",
+)
+TENANT_REQUIRED = _(
+    50059,
+    "invalid_request",
+    "No tenant-identifying information found in either the request or implied by any provided "
+    "credentials.",
+)
+MISSING_PARAMETER = _(
+    900144, "invalid_request", "The request body must contain the following parameter: '{name}'."
+)
+MALFORMED_REQUEST = _(
+    9002313, "invalid_request", "Invalid request. Request is malformed or invalid."
+)
+POST_REQUIRED = _(
+    900561,
+    "invalid_request",
+    "The endpoint only accepts POST, OPTIONS requests. Received a {method} request.",
+)
+UNSUPPORTED_GRANT_TYPE = _(
+    70003,
+    "unsupported_grant_type",
+    "The app requested an unsupported grant type '{grant_type}'.",
+)
+RESOURCE_NOT_SUPPORTED_V2 = _(
+    901002, "invalid_request", "The 'resource' request parameter is not supported."
+)
+
+# -- client lookup and authentication ----------------------------------------------------------
+APP_NOT_FOUND_IN_TENANT = _(
+    700016,
+    "unauthorized_client",
+    "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This "
+    "can happen if the application has not been installed by the administrator of the tenant "
+    "or consented to by any user in the tenant. You may have sent your authentication request "
+    "to the wrong tenant.",
+)
+APP_DISABLED = _(7000112, "unauthorized_client", "Application '{client_id}'({name}) is disabled.")
+SINGLE_TENANT_ON_COMMON = _(
+    50194,
+    "invalid_request",
+    "Application '{client_id}'({name}) is not configured as a multi-tenant application. Usage "
+    "of the /common endpoint is not supported for such applications created after '10/15/2018'. "
+    "Use a tenant-specific endpoint or configure the application to be multi-tenant.",
+)
+INVALID_CLIENT_SECRET = _(
+    7000215,
+    "invalid_client",
+    "Invalid client secret provided. Ensure the secret being sent in the request is the client "
+    "secret value, not the client secret ID, for a secret added to app '{client_id}'.",
+    status=401,
+)
+CLIENT_SECRET_EXPIRED = _(
+    7000222,
+    "invalid_client",
+    "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal "
+    "to create new keys for your app: https://aka.ms/NewClientSecret, or consider using "
+    "certificate credentials for added security: https://aka.ms/certCreds.",
+    status=401,
+)
+MISSING_CLIENT_CREDENTIAL = _(
+    7000218,
+    "invalid_client",
+    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    status=401,
+)
+PUBLIC_CLIENT_WITH_CREDENTIAL = _(
+    700025,
+    "invalid_client",
+    "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    status=401,
+)
+ASSERTION_MALFORMED = _(50027, "invalid_request", "JWT token is invalid or malformed.")
+ASSERTION_ALGORITHM = _(
+    5002738,
+    "invalid_request",
+    "Invalid JWT token. '{alg}' is not a supported signature algorithm. Supported signing "
+    "algorithms are: '{supported}'",
+)
+ASSERTION_BAD_SIGNATURE = _(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - The provided signature value did "
+    "not match the expected signature value., Thumbprint of key used by client: '{thumbprint}', "
+    "Found key 'Start={start}, End={end}']",
+    status=401,
+)
+_KEY_NOT_FOUND_TAIL = (
+    "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see "
+    "configured keys for app Id '{client_id}'. Review the documentation at "
+    "https://docs.microsoft.com/en-us/graph/deployments to determine the "
+    "corresponding service endpoint and "
+    "https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&t"
+    "abs=http to build a query request URL, such as "
+    "'https://graph.microsoft.com/beta/applications/{client_id}']."
+)
+ASSERTION_UNKNOWN_CERTIFICATE = _(
+    700027,
+    "invalid_client",
+    "The certificate with identifier used to sign the client assertion is not registered on "
+    "application. [Reason - The key was not found., Thumbprint of key used by client: "
+    "'{thumbprint}', " + _KEY_NOT_FOUND_TAIL,
+    status=401,
+)
+ASSERTION_NO_THUMBPRINT = _(
+    700027,
+    "invalid_client",
+    "The certificate with identifier used to sign the client assertion is not registered on "
+    "application. [Reason - The key was not found., " + _KEY_NOT_FOUND_TAIL,
+    status=401,
+)
+ASSERTION_CERTIFICATE_EXPIRED = _(
+    700027,
+    "invalid_client",
+    "The certificate with identifier used to sign the client assertion is expired on "
+    "application. [Reason - The key used is expired., Thumbprint of key used by client: "
+    "'{thumbprint}', Found key 'Start={start}, End={end}']",
+    status=401,
+)
+ASSERTION_EXPIRED = _(
+    700024,
+    "invalid_client",
+    "Client assertion is not within its valid time range. Current time: {now}, assertion valid "
+    "from {nbf}, expiry time of assertion {exp}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    status=401,
+)
+ASSERTION_AUDIENCE_INVALID = _(
+    700023,
+    "invalid_client",
+    "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    status=401,
+)
+ASSERTION_SUBJECT_MISMATCH = _(
+    700021,
+    "invalid_client",
+    "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    status=401,
+)
+ASSERTION_REPLAYED = _(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - The assertion with identifier "
+    "'{jti}' was already used; a client assertion can be redeemed only once.]",
+    status=401,
+)
+
+# -- resource and scope ------------------------------------------------------------------------
+SCOPE_NOT_DEFAULT = _(
+    1002012,
+    "invalid_scope",
+    "The provided value for scope {scope} is not valid. Client credential flows must have a "
+    "scope value with /.default suffixed to the resource identifier "
+    "(application ID URI).",
+)
+INVALID_SCOPE = _(
+    70011,
+    "invalid_scope",
+    "The provided request must include a 'scope' input parameter. The provided value for the "
+    "input parameter 'scope' is not valid. The scope {scope} is not valid.",
+)
+# Client credentials answer a scope naming several resources with 70011 (as captured); the
+# delegated flows use 700022 for the same mistake.
+MULTIPLE_RESOURCES = INVALID_SCOPE
+MULTIPLE_RESOURCES_DELEGATED = _(
+    700022,
+    "invalid_scope",
+    "Provided value for the input parameter scope is not valid because it contains more than "
+    "one resource. Scope {scope} is not valid.",
+)
+RESOURCE_NOT_FOUND = _(
+    500011,
+    "invalid_resource",
+    "The resource principal named {resource} was not found in the tenant named {tenant}. This "
+    "can happen if the application has not been installed by the administrator of the tenant "
+    "or consented to by any user in the tenant. You might have sent your authentication "
+    "request to the wrong tenant.",
+)
+
+# -- discovery ---------------------------------------------------------------------------------
+INVALID_INSTANCE = _(50049, "invalid_instance", "Unknown or invalid instance.")

@@ -1,0 +1,1 @@
+"""One module per grant type; the endpoint picks the grant by `grant_type`."""

@@ -1,0 +1,27 @@
+"""What every grant shares: its `grant_type` names and the handler signature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from xdrlab.identity.context import IdentityContext
+from xdrlab.identity.oauth2.request import TokenRequest
+
+
+@dataclass
+class GrantResult:
+    body: dict[str, Any]
+    tenant_id: str
+    client_id: str
+    audit: dict[str, Any]
+
+
+class Grant(Protocol):
+    GRANT_TYPES: tuple[str, ...]
+
+    def __call__(
+        self, ctx: IdentityContext, session: Session, request: TokenRequest
+    ) -> GrantResult: ...

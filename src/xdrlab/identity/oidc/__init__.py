@@ -1,0 +1,1 @@
+"""OpenID Connect: discovery documents, JWKS and instance discovery."""

@@ -1,0 +1,1 @@
+"""The server: state folder, TLS, ASGI assembly and the uvicorn runner."""

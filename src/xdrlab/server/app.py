@@ -1,0 +1,50 @@
+"""The ASGI application: identity routes today, the Defender and Graph APIs as they arrive."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from xdrlab import __version__
+from xdrlab.identity.routes import ROUTES as IDENTITY_ROUTES
+from xdrlab.server.state import ServerState
+
+log = logging.getLogger("xdrlab.server")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A fault of ours: a generic body with a correlation id, never a stack trace."""
+    correlation_id = str(uuid.uuid4())
+    log.exception(
+        "unhandled error (correlation id %s) on %s %s",
+        correlation_id,
+        request.method,
+        request.url.path,
+    )
+    return JSONResponse(
+        {
+            "error": {
+                "code": "InternalServerError",
+                "message": "An unexpected error occurred. Quote the correlation id when "
+                "reporting it.",
+                "target": correlation_id,
+            }
+        },
+        status_code=500,
+    )
+
+
+def create_app(state: ServerState) -> FastAPI:
+    app = FastAPI(
+        title="xdrlab", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.server = state
+    app.state.identity = state.identity()
+    for route in IDENTITY_ROUTES:
+        app.router.routes.append(route)
+    app.add_exception_handler(Exception, _unexpected)
+    return app

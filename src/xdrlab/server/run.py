@@ -1,0 +1,91 @@
+"""Running the server under uvicorn on a socket we bind ourselves (so port 0 works and the
+actual port is known before the first request, for the base URL and demo.json)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from xdrlab.server.app import create_app
+from xdrlab.server.state import ServerState
+from xdrlab.server.tls import TlsFiles, ensure_tls
+from xdrlab.settings import Settings
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def settle_port(settings: Settings, sock: socket.socket) -> Settings:
+    """Settings with the port actually bound (when 0 was asked for)."""
+    return settings.model_copy(update={"port": sock.getsockname()[1]})
+
+
+class Server:
+    """A uvicorn server for `state`, startable in the foreground or in a thread."""
+
+    def __init__(
+        self,
+        state: ServerState,
+        sock: socket.socket,
+        *,
+        log_level: str = "info",
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        self.state = state
+        self.socket = sock
+        self.tls: TlsFiles | None = None
+        if state.settings.tls:
+            self.tls = ensure_tls(state.settings.state_dir, (state.settings.host,))
+        config = uvicorn.Config(
+            create_app(state),
+            log_level=log_level,
+            access_log=log_level == "debug",
+            ssl_certfile=str(self.tls.cert_file) if self.tls else None,
+            ssl_keyfile=str(self.tls.key_file) if self.tls else None,
+            timeout_keep_alive=30,
+            server_header=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._on_ready = on_ready
+        self._thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self._server.started)
+
+    def run(self) -> None:
+        if self._on_ready is not None:
+            self._watch_ready()
+        self._server.run(sockets=[self.socket])
+
+    def _watch_ready(self) -> None:
+        def wait() -> None:
+            while not self._server.started and not self._server.should_exit:
+                threading.Event().wait(0.05)
+            if self._server.started and self._on_ready is not None:
+                self._on_ready()
+
+        threading.Thread(target=wait, daemon=True).start()
+
+    def start_in_thread(self) -> None:
+        self._thread = threading.Thread(target=self.run, daemon=True)
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("server failed to start")
+            threading.Event().wait(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)

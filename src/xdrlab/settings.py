@@ -1,0 +1,81 @@
+"""One settings model for the whole server; every field documents itself.
+
+Values come from keyword arguments (the CLI) or ``XDRLAB_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+def _default_state_dir() -> Path:
+    return Path(os.environ.get("XDRLAB_STATE", ".xdrlab-state"))
+
+
+class Settings(BaseModel):
+    """Server configuration. See ``docs/settings.md`` (generated from these descriptions)."""
+
+    state_dir: Path = Field(
+        default_factory=_default_state_dir,
+        description="Folder holding all server state: the SQLite control plane, the hunting "
+        "lake, the local CA and TLS certificate, the master key and demo.json.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the control plane. Defaults to a SQLite file "
+        "`xdrlab.db` inside the state folder.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server listens on.")
+    port: int = Field(default=8443, description="TCP port the server listens on (0 = any free).")
+    tls: bool = Field(
+        default=True,
+        description="Serve HTTPS with a certificate from xdrlab's local CA. MSAL and "
+        "azure-identity refuse plain-HTTP authorities, so this is on by default.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients use to reach the server (e.g. https://localhost:8443). "
+        "Derived from host, port and tls when unset. It appears in discovery documents, "
+        "issuers and error_uri values.",
+    )
+    access_token_lifetime_seconds: int = Field(
+        default=3599,
+        description="Lifetime of access tokens, as `expires_in` reports it (production: 3599 "
+        "for client-credential tokens).",
+    )
+    token_backdate_seconds: int = Field(
+        default=300,
+        description="How far `iat`/`nbf` are set before the issue time, as the production "
+        "token service does to tolerate clock skew.",
+    )
+    assertion_max_lifetime_seconds: int = Field(
+        default=3600,
+        description="Longest accepted `exp - now` of a client assertion (RFC 7523 JWT); the "
+        "`jti` of each assertion is remembered this long to refuse replays.",
+    )
+    clock_skew_seconds: int = Field(
+        default=300, description="Tolerated clock skew when checking `nbf`/`exp` of assertions."
+    )
+    production_issuers: bool = Field(
+        default=False,
+        description="Put production's issuers in tokens and discovery documents "
+        "(`https://sts.windows.net/{tid}/`, `https://login.microsoftonline.com/{tid}/v2.0`) "
+        "instead of issuers on xdrlab's own base URL. For the host-name mode, where xdrlab "
+        "answers as the production hosts.",
+    )
+    signing_key_bits: int = Field(default=2048, description="RSA modulus size of signing keys.")
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.state_dir / 'xdrlab.db'}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        scheme = "https" if self.tls else "http"
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "::") else self.host
+        return f"{scheme}://{host}:{self.port}"
