@@ -314,7 +314,11 @@ def cert_add(
             key, cert = apps.generate_key_pair(f"CN={app.display_name}", srv.clock.now(), days)
             write_private(generate / "key.pem", apps.private_key_pem(key))
             (generate / "cert.pem").write_bytes(apps.certificate_pem(cert))
+            write_private(
+                generate / "bundle.pem", apps.private_key_pem(key) + apps.certificate_pem(cert)
+            )
             files = {
+                "bundle_file": str(generate / "bundle.pem"),
                 "certificate_file": str(generate / "cert.pem"),
                 "private_key_file": str(generate / "key.pem"),
             }

@@ -142,9 +142,11 @@ def seed_demo(state: ServerState) -> DemoCredentials:
             demo_users.append({"upn": upn, "password": password, "roles": user.roles})
 
         assert isinstance(secret, str)
-        return DemoCredentials(
+        credentials = DemoCredentials(
             tenant.id, DEMO_DOMAIN, app.app_id, secret, cert_file, key_file, certificate, demo_users
         )
+    write_private(credentials.bundle_file, key_file.read_bytes() + cert_file.read_bytes())
+    return credentials
 
 
 def _demo_certificate(
