@@ -88,11 +88,12 @@ def _jwks(version: int) -> Callable[[Request], Awaitable[Response]]:
 
 async def instance_discovery(request: Request) -> Response:
     """Answers for this host only; any other authority is `invalid_instance`, as production
-    answers for hosts it does not serve."""
+    answers for hosts it does not serve. Host names are compared without the port: MSAL drops
+    the port when it builds the `authorization_endpoint` it asks about."""
     authorization_endpoint = request.query_params.get("authorization_endpoint", "")
     url = urlsplit(authorization_endpoint)
     base = _base(request)
-    if url.netloc.lower() != urlsplit(base).netloc.lower():
+    if (url.hostname or "").lower() != (urlsplit(base).hostname or "").lower():
         return _refusal(
             request, errors.INVALID_INSTANCE(f"unknown authority {authorization_endpoint!r}")
         )
