@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shlex
 import ssl
 import subprocess
 import sys
@@ -118,13 +119,11 @@ class RunningServer:
     log_path: Path
 
 
-def start_server(state_dir: Path, *, tls: bool) -> RunningServer:
+def start_server(state_dir: Path, *, tls: bool, launcher: list[str]) -> RunningServer:
     """Start `xdrlab serve --demo` on a free port; return once demo.json is written."""
     log_path = state_dir / "server.log"
     command = [
-        sys.executable,
-        "-m",
-        "xdrlab",
+        *launcher,
         "serve",
         "--demo",
         "--state",
@@ -364,6 +363,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--processes", type=int, default=2, help="processes for the parallel signing run"
     )
+    parser.add_argument(
+        "--server-launcher",
+        default=f"{sys.executable} -m xdrlab",
+        help="command that takes `serve ...` (default: this Python's `-m xdrlab`); "
+        "to compare a patched server, e.g. 'python my_patched_cli.py'",
+    )
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.sign_duration <= 0 or args.concurrency < 1:
         parser.error("durations must be > 0 and concurrency >= 1")
@@ -382,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  raw {args.processes} processes done: {sign_n:,.0f}/s", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="xdrlab-bench-") as tmp:
-        server = start_server(Path(tmp), tls=args.tls)
+        server = start_server(Path(tmp), tls=args.tls, launcher=shlex.split(args.server_launcher))
         try:
             pid = server.process.pid
             target = target_of(server.demo)

@@ -1,0 +1,168 @@
+"""The admin CLI builds a working setup from nothing: tenant, app, secret, certificate,
+consent, users; the running server then issues tokens for what the CLI made."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jwt
+import msal
+from typer.testing import CliRunner
+
+from tests.conftest import Live
+from xdrlab.cli.main import app as cli
+
+runner = CliRunner()
+
+
+def run(live: Live, *args: str) -> Any:
+    result = runner.invoke(cli, [*args, "--json", "--state", str(live.state.settings.state_dir)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_tenant_app_secret_certificate_grant(live: Live, tmp_path: Path) -> None:
+    domain = f"woodgrove{uuid.uuid4().hex[:6]}.onmicrosoft.com"
+    tenant = run(live, "tenant", "create", "Woodgrove", "--domain", domain)
+    assert tenant["domains"] == [domain]
+    assert tenant["tenant_id"] in [t["tenant_id"] for t in run(live, "tenant", "list")]
+
+    user = run(
+        live,
+        "user",
+        "create",
+        f"ana@{domain}",
+        "--password",
+        "Correct-Horse-9",
+        "--role",
+        "security reader",
+    )
+    assert user["roles"] == ["Security Reader"]
+
+    created = run(live, "app", "create", "woodgrove soar", "--tenant", domain)
+    client_id = created["client_id"]
+    assert created["sign_in_audience"] == "AzureADMyOrg"
+    secret = run(live, "secret", "add", client_id, "--name", "ci")
+    listed = run(live, "secret", "list", client_id)
+    assert listed == [
+        {
+            "key_id": secret["key_id"],
+            "name": "ci",
+            "hint": secret["secret"][:3] + "***",
+            "expires": secret["expires"],
+        }
+    ]
+    assert secret["secret"] not in json.dumps(listed)
+
+    granted = run(
+        live,
+        "app",
+        "grant",
+        client_id,
+        "--permission",
+        "Incident.Read.All",
+        "--permission",
+        "AdvancedHunting.Read.All",
+    )
+    assert granted["granted_roles"] == ["AdvancedHunting.Read.All", "Incident.Read.All"]
+
+    cert = run(live, "cert", "add", client_id, "--generate", str(tmp_path))
+    assert Path(cert["private_key_file"]).stat().st_mode & 0o077 == 0
+
+    authority = f"{live.base_url}/{domain}"
+    by_secret = msal.ConfidentialClientApplication(
+        client_id, client_credential=secret["secret"], authority=authority, instance_discovery=False
+    ).acquire_token_for_client(["https://api.security.microsoft.com/.default"])
+    claims = jwt.decode(by_secret["access_token"], options={"verify_signature": False})
+    assert claims["tid"] == tenant["tenant_id"]
+    assert claims["roles"] == ["AdvancedHunting.Read.All", "Incident.Read.All"]
+
+    by_cert = msal.ConfidentialClientApplication(
+        client_id,
+        authority=authority,
+        instance_discovery=False,
+        client_credential={
+            "private_key": Path(cert["private_key_file"]).read_text(),
+            "thumbprint": cert["thumbprint_sha1"],
+        },
+    ).acquire_token_for_client(["https://api.security.microsoft.com/.default"])
+    assert "access_token" in by_cert, by_cert
+
+    revoked = run(live, "app", "revoke", client_id, "--permission", "Incident.Read.All")
+    assert revoked["granted_roles"] == ["AdvancedHunting.Read.All"]
+
+
+def test_bad_input_is_a_clear_error(live: Live) -> None:
+    state = str(live.state.settings.state_dir)
+    result = runner.invoke(
+        cli, ["tenant", "create", "X", "--domain", "not a domain", "--state", state]
+    )
+    assert result.exit_code == 1
+    assert "not a valid domain name" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "app",
+            "grant",
+            live.demo.client_id,
+            "--permission",
+            "Incident.Delete.All",
+            "--state",
+            state,
+        ],
+    )
+    assert result.exit_code == 1
+    assert "has no role 'Incident.Delete.All'" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "x@contoso.onmicrosoft.com",
+            "--password",
+            "Long-enough-1",
+            "--role",
+            "Wizard",
+            "--state",
+            state,
+        ],
+    )
+    assert result.exit_code == 1 and "unknown role 'Wizard'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_audit_log_records_sign_ins_with_the_reason_kept_internal(live: Live) -> None:
+    correlation = str(uuid.uuid4())
+    with live.client() as client:
+        client.post(
+            live.token_url(),
+            headers={"client-request-id": correlation},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": live.demo.client_id,
+                "client_secret": "wrong",
+                "scope": "https://api.security.microsoft.com/.default",
+            },
+        )
+        client.post(
+            live.token_url(),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": live.demo.client_id,
+                "client_secret": live.demo.client_secret,
+                "scope": "https://api.security.microsoft.com/.default",
+            },
+        )
+    events = run(live, "audit", "list", "--limit", "1000", "--tenant", live.tenant_id)
+    refused = [
+        e
+        for e in events
+        if e["activity"] == "Token refused"
+        and e["detail"].get("reason") == "no registered secret matches"
+    ]
+    assert refused and refused[0]["message"] == "AADSTS7000215"
+    assert refused[0]["result"] == "failure"
+    assert any(e["activity"] == "Token issued" and e["result"] == "success" for e in events)
