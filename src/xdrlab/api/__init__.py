@@ -1,0 +1,1 @@
+"""The Defender XDR API and the Graph security API: bearer validation, incidents, hunting."""

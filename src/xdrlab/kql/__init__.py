@@ -1,0 +1,1 @@
+"""The KQL compiler: syntax, binding, lowering to sqlglot trees."""

@@ -1,0 +1,1 @@
+"""The Python SDK: one client for xdrlab and the production endpoints."""
