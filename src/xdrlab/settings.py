@@ -51,11 +51,6 @@ class Settings(BaseModel):
         description="How far `iat`/`nbf` are set before the issue time, as the production "
         "token service does to tolerate clock skew.",
     )
-    assertion_max_lifetime_seconds: int = Field(
-        default=3600,
-        description="Longest accepted `exp - now` of a client assertion (RFC 7523 JWT); the "
-        "`jti` of each assertion is remembered this long to refuse replays.",
-    )
     clock_skew_seconds: int = Field(
         default=300, description="Tolerated clock skew when checking `nbf`/`exp` of assertions."
     )

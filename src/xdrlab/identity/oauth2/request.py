@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from xdrlab.identity import errors
@@ -21,8 +21,6 @@ class TokenRequest:
     base_url: str  # scheme://host[:port] the client used
     correlation_id: str
     basic_credentials: tuple[str, str] | None = None
-    endpoint_url: str = ""
-    extras: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> str | None:
         value = self.form.get(name)
