@@ -119,7 +119,9 @@ class RunningServer:
     log_path: Path
 
 
-def start_server(state_dir: Path, *, tls: bool, launcher: list[str]) -> RunningServer:
+def start_server(
+    state_dir: Path, *, tls: bool, launcher: list[str], workers: int = 1
+) -> RunningServer:
     """Start `xdrlab serve --demo` on a free port; return once demo.json is written."""
     log_path = state_dir / "server.log"
     command = [
@@ -133,6 +135,8 @@ def start_server(state_dir: Path, *, tls: bool, launcher: list[str]) -> RunningS
         "--host",
         "127.0.0.1",
         "--tls" if tls else "--no-tls",
+        "--workers",
+        str(workers),
         # Warnings only: logging each request would measure the logger, not the endpoint.
         "--log-level",
         "warning",
@@ -178,8 +182,18 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of process `pid`, all its threads, from /proc (no psutil needed)."""
-    return _stat_cpu(Path(f"/proc/{pid}/stat").read_text())
+    """utime + stime of process `pid` and its child processes (the workers, with --workers),
+    all their threads, from /proc (no psutil needed)."""
+    total = _stat_cpu(Path(f"/proc/{pid}/stat").read_text())
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = stat_file.read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # Fields after the command name: state, ppid, ...
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            total += _stat_cpu(stat)
+    return total
 
 
 def thread_cpu_seconds(pid: int) -> dict[int, float]:
@@ -364,6 +378,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--processes", type=int, default=2, help="processes for the parallel signing run"
     )
     parser.add_argument(
+        "--workers", type=int, default=1, help="server worker processes (xdrlab serve --workers)"
+    )
+    parser.add_argument(
         "--server-launcher",
         default=f"{sys.executable} -m xdrlab",
         help="command that takes `serve ...` (default: this Python's `-m xdrlab`); "
@@ -387,7 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  raw {args.processes} processes done: {sign_n:,.0f}/s", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="xdrlab-bench-") as tmp:
-        server = start_server(Path(tmp), tls=args.tls, launcher=shlex.split(args.server_launcher))
+        server = start_server(
+            Path(tmp),
+            tls=args.tls,
+            launcher=shlex.split(args.server_launcher),
+            workers=args.workers,
+        )
         try:
             pid = server.process.pid
             target = target_of(server.demo)

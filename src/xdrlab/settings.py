@@ -30,6 +30,13 @@ class Settings(BaseModel):
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8443, description="TCP port the server listens on (0 = any free).")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes sharing the listening socket. One process uses one core "
+        "(Python's GIL); set this to the number of cores for throughput.",
+    )
     tls: bool = Field(
         default=True,
         description="Serve HTTPS with a certificate from xdrlab's local CA. MSAL and "

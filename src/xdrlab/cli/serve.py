@@ -26,12 +26,16 @@ def serve(
         "--public-url",
         help="Base URL clients use, when it differs from host:port (e.g. behind a proxy).",
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Server processes (one per core for throughput)."
+    ),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Run the server (token service, discovery; the APIs as they land)."""
     sock = bind(host, port)
     settings = settle_port(
-        settings_for(state, host=host, port=port, tls=tls, public_url=public_url), sock
+        settings_for(state, host=host, port=port, tls=tls, public_url=public_url, workers=workers),
+        sock,
     )
     server_state = open_state(settings)
     credentials = seed_demo(server_state) if demo else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from xdrlab.clock import Clock
@@ -24,9 +25,10 @@ def record(
     correlation_id: str | None = None,
     **detail: Any,
 ) -> None:
-    """Add an audit event to the session (committed with the change it describes)."""
-    session.add(
-        AuditEvent(
+    """Add an audit event to the session's transaction (committed with the change it
+    describes). A Core insert, not an ORM object: it runs on every token request."""
+    session.execute(
+        insert(AuditEvent).values(
             timestamp=clock.now(),
             tenant_id=tenant_id,
             category=category,

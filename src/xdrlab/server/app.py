@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 
 from fastapi import FastAPI
@@ -11,7 +12,10 @@ from starlette.responses import JSONResponse, Response
 
 from xdrlab import __version__
 from xdrlab.identity.routes import ROUTES as IDENTITY_ROUTES
-from xdrlab.server.state import ServerState
+from xdrlab.server.state import ServerState, open_state
+from xdrlab.settings import Settings
+
+SETTINGS_ENVIRONMENT = "XDRLAB_SERVER_SETTINGS"
 
 log = logging.getLogger("xdrlab.server")
 
@@ -48,3 +52,10 @@ def create_app(state: ServerState) -> FastAPI:
         app.router.routes.append(route)
     app.add_exception_handler(Exception, _unexpected)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process: settings come from the parent through the environment
+    (the parent has already migrated the store and made the signing key)."""
+    settings = Settings.model_validate_json(os.environ[SETTINGS_ENVIRONMENT])
+    return create_app(open_state(settings))

@@ -3,13 +3,18 @@ actual port is known before the first request, for the base URL and demo.json)."
 
 from __future__ import annotations
 
+import os
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Callable
 
+import httpx
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
-from xdrlab.server.app import create_app
+from xdrlab.server.app import SETTINGS_ENVIRONMENT, create_app
 from xdrlab.server.state import ServerState
 from xdrlab.server.tls import TlsFiles, ensure_tls
 from xdrlab.settings import Settings
@@ -33,7 +38,8 @@ def settle_port(settings: Settings, sock: socket.socket) -> Settings:
 
 
 class Server:
-    """A uvicorn server for `state`, startable in the foreground or in a thread."""
+    """A uvicorn server for `state`, startable in the foreground or in a thread. With
+    `settings.workers > 1` the foreground run supervises that many worker processes."""
 
     def __init__(
         self,
@@ -46,17 +52,28 @@ class Server:
         self.state = state
         self.socket = sock
         self.tls: TlsFiles | None = None
-        if state.settings.tls:
-            self.tls = ensure_tls(state.settings.state_dir, (state.settings.host,))
-        config = uvicorn.Config(
-            create_app(state),
-            log_level=log_level,
-            access_log=log_level == "debug",
-            ssl_certfile=str(self.tls.cert_file) if self.tls else None,
-            ssl_keyfile=str(self.tls.key_file) if self.tls else None,
-            timeout_keep_alive=30,
-            server_header=False,
-        )
+        settings = state.settings
+        if settings.tls:
+            self.tls = ensure_tls(settings.state_dir, (settings.host,))
+        common = {
+            "log_level": log_level,
+            "access_log": log_level == "debug",
+            "ssl_certfile": str(self.tls.cert_file) if self.tls else None,
+            "ssl_keyfile": str(self.tls.key_file) if self.tls else None,
+            "timeout_keep_alive": 30,
+            "server_header": False,
+        }
+        if settings.workers > 1:
+            os.environ[SETTINGS_ENVIRONMENT] = settings.model_dump_json()
+            config = uvicorn.Config(
+                "xdrlab.server.app:app_from_environment",
+                factory=True,
+                workers=settings.workers,
+                **common,  # type: ignore[arg-type]
+            )
+        else:
+            config = uvicorn.Config(create_app(state), **common)  # type: ignore[arg-type]
+        self._config = config
         self._server = uvicorn.Server(config)
         self._on_ready = on_ready
         self._thread: threading.Thread | None = None
@@ -66,18 +83,37 @@ class Server:
         return bool(self._server.started)
 
     def run(self) -> None:
+        if self.state.settings.workers > 1:
+            if self._on_ready is not None:
+                threading.Thread(target=self._announce_when_answering, daemon=True).start()
+            Multiprocess(self._config, sockets=[self.socket]).run()
+            return
         if self._on_ready is not None:
-            self._watch_ready()
+            threading.Thread(target=self._announce_when_started, daemon=True).start()
         self._server.run(sockets=[self.socket])
 
-    def _watch_ready(self) -> None:
-        def wait() -> None:
-            while not self._server.started and not self._server.should_exit:
-                threading.Event().wait(0.05)
-            if self._server.started and self._on_ready is not None:
-                self._on_ready()
+    def _announce_when_started(self) -> None:
+        while not self._server.started and not self._server.should_exit:
+            time.sleep(0.05)
+        if self._server.started and self._on_ready is not None:
+            self._on_ready()
 
-        threading.Thread(target=wait, daemon=True).start()
+    def _announce_when_answering(self) -> None:
+        """Worker processes report nothing to the parent, so ask one of them (bounded)."""
+        verify: ssl.SSLContext | bool = False
+        if self.tls is not None:
+            verify = ssl.create_default_context(cafile=str(self.tls.ca_file))
+        probe = f"{self.state.settings.base_url}/common/discovery/keys"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(probe, verify=verify, timeout=5).status_code == 200:
+                    if self._on_ready is not None:
+                        self._on_ready()
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
 
     def start_in_thread(self) -> None:
         self._thread = threading.Thread(target=self.run, daemon=True)
@@ -85,7 +121,7 @@ class Server:
         while not self._server.started:
             if not self._thread.is_alive():
                 raise RuntimeError("server failed to start")
-            threading.Event().wait(0.02)
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -6,11 +6,10 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from xdrlab.identity import errors
-from xdrlab.identity.apps import find_app
-from xdrlab.identity.consent import find_service_principal
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.credentials import hash_client_secret
 from xdrlab.identity.oauth2.assertion import (
@@ -19,6 +18,7 @@ from xdrlab.identity.oauth2.assertion import (
     verify_client_assertion,
 )
 from xdrlab.identity.oauth2.request import TokenRequest, url_decoded
+from xdrlab.identity.tenants import is_guid
 from xdrlab.store.models import Application, ServicePrincipal, Tenant
 
 
@@ -45,12 +45,32 @@ def requested_client_id(request: TokenRequest) -> str:
 def find_client(
     session: Session, request: TokenRequest, tenant: Tenant
 ) -> tuple[Application, ServicePrincipal]:
-    """The app and its service principal in `tenant` (700016 when the app is not there)."""
+    """The app and its service principal in `tenant` (700016 when the app is not there).
+
+    One query brings the app, its service principal here, its secrets and the roles granted
+    to it: this runs on every token request."""
     client_id = requested_client_id(request)
-    app = find_app(session, client_id)
-    sp = find_service_principal(session, tenant.id, app) if app is not None else None
-    if app is None or sp is None:
+    found = None
+    if is_guid(client_id):
+        found = (
+            session.execute(
+                select(Application, ServicePrincipal)
+                .join(ServicePrincipal, ServicePrincipal.application_id == Application.id)
+                .where(
+                    Application.app_id == client_id.lower(),
+                    ServicePrincipal.tenant_id == tenant.id,
+                )
+                .options(
+                    joinedload(Application.secrets),
+                    joinedload(ServicePrincipal.app_role_assignments),
+                )
+            )
+            .unique()
+            .one_or_none()
+        )
+    if found is None:
         raise errors.APP_NOT_FOUND_IN_TENANT(client_id=client_id, tenant=tenant.display_name)
+    app, sp = found
     if not app.enabled or not sp.enabled:
         raise errors.APP_DISABLED(client_id=app.app_id, name=app.display_name)
     return app, sp
