@@ -39,6 +39,27 @@ class Live:
         path = "oauth2/v2.0/token" if version == 2 else "oauth2/token"
         return f"{self.base_url}/{tenant or self.tenant_id}/{path}"
 
+    def client_credentials_form(self, **overrides: str) -> dict[str, str]:
+        """A v2 client-credentials form for the demo app; `overrides` replace or add fields."""
+        return {
+            "grant_type": "client_credentials",
+            "client_id": self.demo.client_id,
+            "client_secret": self.demo.client_secret,
+            "scope": "https://api.security.microsoft.com/.default",
+            **overrides,
+        }
+
+    def post_token(
+        self,
+        data: dict[str, str] | None,
+        *,
+        version: int = 2,
+        tenant: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        with self.client() as client:
+            return client.post(self.token_url(version, tenant), data=data, **kwargs)
+
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:

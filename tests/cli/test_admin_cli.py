@@ -136,26 +136,11 @@ def test_bad_input_is_a_clear_error(live: Live) -> None:
 
 def test_audit_log_records_sign_ins_with_the_reason_kept_internal(live: Live) -> None:
     correlation = str(uuid.uuid4())
-    with live.client() as client:
-        client.post(
-            live.token_url(),
-            headers={"client-request-id": correlation},
-            data={
-                "grant_type": "client_credentials",
-                "client_id": live.demo.client_id,
-                "client_secret": "wrong",
-                "scope": "https://api.security.microsoft.com/.default",
-            },
-        )
-        client.post(
-            live.token_url(),
-            data={
-                "grant_type": "client_credentials",
-                "client_id": live.demo.client_id,
-                "client_secret": live.demo.client_secret,
-                "scope": "https://api.security.microsoft.com/.default",
-            },
-        )
+    live.post_token(
+        live.client_credentials_form(client_secret="wrong"),
+        headers={"client-request-id": correlation},
+    )
+    live.post_token(live.client_credentials_form())
     events = run(live, "audit", "list", "--limit", "1000", "--tenant", live.tenant_id)
     refused = [
         e

@@ -15,16 +15,8 @@ SCOPE = "https://api.security.microsoft.com/.default"
 
 
 def _token(live: Live, tenant: str, client_id: str, secret: str) -> dict[str, object]:
-    with live.client() as client:
-        response = client.post(
-            live.token_url(2, tenant),
-            data={
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": secret,
-                "scope": SCOPE,
-            },
-        )
+    form = live.client_credentials_form(client_id=client_id, client_secret=secret)
+    response = live.post_token(form, tenant=tenant)
     return {"status": response.status_code, **response.json()}
 
 

@@ -16,16 +16,7 @@ AUDIENCE = "https://api.security.microsoft.com"
 
 
 def _token(live: Live) -> str:
-    with live.client() as client:
-        response = client.post(
-            live.token_url(),
-            data={
-                "grant_type": "client_credentials",
-                "client_id": live.demo.client_id,
-                "client_secret": live.demo.client_secret,
-                "scope": f"{AUDIENCE}/.default",
-            },
-        )
+    response = live.post_token(live.client_credentials_form())
     assert response.status_code == 200
     return str(response.json()["access_token"])
 

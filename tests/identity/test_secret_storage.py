@@ -34,25 +34,8 @@ def test_secret_is_never_logged(live: Live, caplog: pytest.LogCaptureFixture) ->
         app = apps.require_app(session, live.demo.client_id)
         new = apps.add_secret(session, live.state.clock, live.state.secret_hash_key, app)
     caplog.set_level(logging.DEBUG)
-    with live.client() as client:
-        ok = client.post(
-            live.token_url(),
-            data={
-                "grant_type": "client_credentials",
-                "client_id": live.demo.client_id,
-                "client_secret": new.value,
-                "scope": "https://api.security.microsoft.com/.default",
-            },
-        )
-        bad = client.post(
-            live.token_url(),
-            data={
-                "grant_type": "client_credentials",
-                "client_id": live.demo.client_id,
-                "client_secret": new.value + "x",
-                "scope": "https://api.security.microsoft.com/.default",
-            },
-        )
+    ok = live.post_token(live.client_credentials_form(client_secret=new.value))
+    bad = live.post_token(live.client_credentials_form(client_secret=new.value + "x"))
     assert ok.status_code == 200 and bad.status_code == 401
     assert new.value not in caplog.text
     with live.state.sessions() as session:
@@ -78,16 +61,10 @@ def test_removed_secret_stops_working(live: Live) -> None:
     with live.state.sessions.begin() as session:
         app = apps.require_app(session, live.demo.client_id)
         new = apps.add_secret(session, live.state.clock, live.state.secret_hash_key, app)
-    data = {
-        "grant_type": "client_credentials",
-        "client_id": live.demo.client_id,
-        "client_secret": new.value,
-        "scope": "https://api.security.microsoft.com/.default",
-    }
-    with live.client() as client:
-        assert client.post(live.token_url(), data=data).status_code == 200
-        with live.state.sessions.begin() as session:
-            apps.remove_secret(session, apps.require_app(session, live.demo.client_id), new.key_id)
-        response = client.post(live.token_url(), data=data)
+    data = live.client_credentials_form(client_secret=new.value)
+    assert live.post_token(data).status_code == 200
+    with live.state.sessions.begin() as session:
+        apps.remove_secret(session, apps.require_app(session, live.demo.client_id), new.key_id)
+    response = live.post_token(data)
     assert response.status_code == 401
     assert response.json()["error_codes"] == [7000215]

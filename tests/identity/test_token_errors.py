@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,8 @@ from tests.identity.aadsts import assert_aadsts, new_guid
 from xdrlab.identity import apps, consent, tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR
 
-DEFAULT = "https://api.security.microsoft.com/.default"
+RESOURCE = "https://api.security.microsoft.com"
+DEFAULT = f"{RESOURCE}/.default"
 
 
 @dataclass
@@ -120,218 +121,422 @@ def assertion(
     return jwt.encode(claims, key or demo_key(live), algorithm=algorithm, headers=headers)
 
 
-def post(
-    live: Live,
-    data: dict[str, str] | None = None,
-    *,
-    version: int = 2,
-    tenant: str | None = None,
-    **kwargs: Any,
-) -> httpx.Response:
+def cert_form(live: Live, signed: str, **extra: str) -> dict[str, str]:
+    form = live.client_credentials_form(
+        client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion=signed,
+        **extra,
+    )
+    del form["client_secret"]
+    return form
+
+
+def without(form: dict[str, str], name: str) -> dict[str, str]:
+    return {k: v for k, v in form.items() if k != name}
+
+
+Send = Callable[[Live, Fixtures], httpx.Response]
+Text = Callable[[Live, Fixtures], str]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    send: Send
+    status: int
+    error: str
+    code: int
+    text: Text
+
+
+def _unknown_certificate(live: Live, fx: Fixtures) -> httpx.Response:
+    key, cert = UNREGISTERED
+    signed = assertion(live, key=key, cert_der=cert.public_bytes(serialization.Encoding.DER))
+    return live.post_token(cert_form(live, signed))
+
+
+def _json_body(live: Live, fx: Fixtures) -> httpx.Response:
     with live.client() as client:
-        return client.post(live.token_url(version, tenant), data=data, **kwargs)
+        return client.post(live.token_url(), json=live.client_credentials_form())
 
 
-def cc(live: Live, **extra: str) -> dict[str, str]:
-    return {
-        "grant_type": "client_credentials",
-        "client_id": live.demo.client_id,
-        "client_secret": live.demo.client_secret,
-        "scope": DEFAULT,
-        **extra,
-    }
+def _get(live: Live, fx: Fixtures) -> httpx.Response:
+    with live.client() as client:
+        return client.get(live.token_url())
 
 
-def cert_cc(live: Live, signed: str, **extra: str) -> dict[str, str]:
-    return {
-        "grant_type": "client_credentials",
-        "client_id": live.demo.client_id,
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": signed,
-        "scope": DEFAULT,
-        **extra,
-    }
-
-
-# -- tenant ------------------------------------------------------------------------------------
-
-
-def test_unknown_tenant_guid(live: Live) -> None:
-    missing = new_guid()
-    assert_aadsts(
-        post(live, cc(live), tenant=missing),
-        status=400,
-        error="invalid_request",
-        code=90002,
-        text=f"Tenant '{missing}' not found. Check to make sure you have the correct tenant ID",
-        base_url=live.base_url,
+UNREGISTERED = apps.generate_key_pair("CN=unregistered", dt.datetime.now(dt.UTC))
+UNREGISTERED_THUMBPRINT = (
+    hashlib.sha1(  # noqa: S324 - a certificate thumbprint is SHA-1
+        UNREGISTERED[1].public_bytes(serialization.Encoding.DER)
     )
+    .hexdigest()
+    .upper()
+)
+MISSING_TENANT = new_guid()
+MISSING_CLIENT = new_guid()
+TWO_RESOURCES = f"{DEFAULT} https://graph.microsoft.com/.default"
+NOT_DEFAULT = "https://api.security.microsoft.com/Incident.Read.All"
+
+CASES = [
+    # -- tenant --
+    Case(
+        "unknown tenant guid",
+        lambda live, fx: live.post_token(live.client_credentials_form(), tenant=MISSING_TENANT),
+        400,
+        "invalid_request",
+        90002,
+        lambda live, fx: (
+            f"Tenant '{MISSING_TENANT}' not found. Check to make sure you have "
+            "the correct tenant ID"
+        ),
+    ),
+    Case(
+        "unknown tenant domain",
+        lambda live, fx: live.post_token(
+            live.client_credentials_form(), tenant="nowhere.onmicrosoft.com"
+        ),
+        400,
+        "invalid_request",
+        90002,
+        lambda live, fx: "Tenant 'nowhere.onmicrosoft.com' not found.",
+    ),
+    Case(
+        "malformed tenant identifier",
+        lambda live, fx: live.post_token(live.client_credentials_form(), tenant="not_a_tenant!"),
+        400,
+        "invalid_request",
+        900023,
+        lambda live, fx: "Specified tenant identifier 'not_a_tenant!' is neither a valid DNS name",
+    ),
+    Case(
+        "single-tenant app on /common",
+        lambda live, fx: live.post_token(live.client_credentials_form(), tenant="common"),
+        400,
+        "invalid_request",
+        50194,
+        lambda live, fx: (
+            f"Application '{live.demo.client_id}'(xdrlab demo daemon) is not "
+            "configured as a multi-tenant application."
+        ),
+    ),
+    Case(
+        "multi-tenant app on /organizations names no tenant",
+        lambda live, fx: live.post_token(
+            live.client_credentials_form(client_id=fx.multi_app_id), tenant="organizations"
+        ),
+        400,
+        "invalid_request",
+        50059,
+        lambda live, fx: "No tenant-identifying information found",
+    ),
+    # -- client lookup --
+    Case(
+        "app not found in tenant",
+        lambda live, fx: live.post_token(live.client_credentials_form(client_id=MISSING_CLIENT)),
+        400,
+        "unauthorized_client",
+        700016,
+        lambda live, fx: (
+            f"Application with identifier '{MISSING_CLIENT}' was not found in the "
+            "directory 'Contoso'."
+        ),
+    ),
+    Case(
+        "single-tenant app of another tenant",
+        lambda live, fx: live.post_token(live.client_credentials_form(client_id=fx.other_app_id)),
+        400,
+        "unauthorized_client",
+        700016,
+        lambda live, fx: f"Application with identifier '{fx.other_app_id}' was not found",
+    ),
+    # -- client secrets --
+    Case(
+        "invalid secret",
+        lambda live, fx: live.post_token(live.client_credentials_form(client_secret="wrong")),
+        401,
+        "invalid_client",
+        7000215,
+        lambda live, fx: (
+            "Invalid client secret provided. Ensure the secret being sent in the "
+            "request is the client secret value, not the client secret ID, for a secret added to "
+            f"app '{live.demo.client_id}'."
+        ),
+    ),
+    Case(
+        "invalid secret over HTTP Basic",
+        lambda live, fx: live.post_token(
+            {"grant_type": "client_credentials", "scope": DEFAULT},
+            auth=(live.demo.client_id, "wrong"),
+        ),
+        401,
+        "invalid_client",
+        7000215,
+        lambda live, fx: "Invalid client secret provided.",
+    ),
+    Case(
+        "expired secret",
+        lambda live, fx: live.post_token(
+            live.client_credentials_form(
+                client_id=fx.expired_secret_app_id, client_secret=fx.expired_secret
+            )
+        ),
+        401,
+        "invalid_client",
+        7000222,
+        lambda live, fx: (
+            f"The provided client secret keys for app '{fx.expired_secret_app_id}' are expired."
+        ),
+    ),
+    Case(
+        "missing credential",
+        lambda live, fx: live.post_token(without(live.client_credentials_form(), "client_secret")),
+        401,
+        "invalid_client",
+        7000218,
+        lambda live, fx: (
+            "The request body must contain the following parameter: "
+            "'client_assertion' or 'client_secret'."
+        ),
+    ),
+    # -- client assertions --
+    Case(
+        "assertion signed by another key",
+        lambda live, fx: live.post_token(
+            cert_form(
+                live,
+                assertion(live, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+            )
+        ),
+        401,
+        "invalid_client",
+        700027,
+        lambda live, fx: (
+            "Client assertion contains an invalid signature. [Reason - The "
+            "provided signature value did not match"
+        ),
+    ),
+    Case(
+        "expired assertion",
+        lambda live, fx: live.post_token(cert_form(live, assertion(live, exp_in=-3600))),
+        401,
+        "invalid_client",
+        700024,
+        lambda live, fx: "Client assertion is not within its valid time range.",
+    ),
+    Case(
+        "unknown certificate",
+        _unknown_certificate,
+        401,
+        "invalid_client",
+        700027,
+        lambda live, fx: (
+            "The certificate with identifier used to sign the client assertion is "
+            "not registered on application. [Reason - The key was not found., Thumbprint of key "
+            f"used by client: '{UNREGISTERED_THUMBPRINT}'"
+        ),
+    ),
+    Case(
+        "assertion without thumbprint",
+        lambda live, fx: live.post_token(cert_form(live, assertion(live, header={}))),
+        401,
+        "invalid_client",
+        700027,
+        lambda live, fx: (
+            "The certificate with identifier used to sign the client assertion is "
+            "not registered on application. [Reason - The key was not found., Please visit"
+        ),
+    ),
+    Case(
+        "assertion for another audience",
+        lambda live, fx: live.post_token(
+            cert_form(
+                live, assertion(live, aud="https://login.example.com/other/oauth2/v2.0/token")
+            )
+        ),
+        401,
+        "invalid_client",
+        700023,
+        lambda live, fx: "Client assertion audience claim does not match Realm issuer.",
+    ),
+    Case(
+        "assertion for another tenant",
+        lambda live, fx: live.post_token(
+            cert_form(live, assertion(live, aud=live.token_url(2, fx.other_tenant_id)))
+        ),
+        401,
+        "invalid_client",
+        700023,
+        lambda live, fx: "Client assertion audience claim does not match Realm",
+    ),
+    Case(
+        "assertion from an expired certificate",
+        lambda live, fx: live.post_token(
+            cert_form(
+                live,
+                assertion(
+                    live,
+                    key=fx.expired_cert_key,
+                    cert_der=fx.expired_cert_der,
+                    client_id=fx.expired_cert_app_id,
+                ),
+                client_id=fx.expired_cert_app_id,
+            )
+        ),
+        401,
+        "invalid_client",
+        700027,
+        lambda live, fx: (
+            "The certificate with identifier used to sign the client assertion is "
+            "expired on application. [Reason - The key used is expired."
+        ),
+    ),
+    Case(
+        "garbled assertion",
+        lambda live, fx: live.post_token(cert_form(live, "not.a.jwt")),
+        400,
+        "invalid_request",
+        50027,
+        lambda live, fx: "JWT token is invalid or malformed.",
+    ),
+    Case(
+        "symmetric assertion algorithm",
+        lambda live, fx: live.post_token(
+            cert_form(live, jwt.encode({"iss": live.demo.client_id}, "x" * 32, algorithm="HS256"))
+        ),
+        400,
+        "invalid_request",
+        5002738,
+        lambda live, fx: "Invalid JWT token. 'HS256' is not a supported signature algorithm.",
+    ),
+    # -- resource and scope --
+    Case(
+        "resource parameter on v2",
+        lambda live, fx: live.post_token(live.client_credentials_form(resource=RESOURCE)),
+        400,
+        "invalid_request",
+        901002,
+        lambda live, fx: "The 'resource' request parameter is not supported.",
+    ),
+    Case(
+        "scope without /.default",
+        lambda live, fx: live.post_token(live.client_credentials_form(scope=NOT_DEFAULT)),
+        400,
+        "invalid_scope",
+        1002012,
+        lambda live, fx: (
+            f"The provided value for scope {NOT_DEFAULT} is not valid. Client "
+            "credential flows must have a scope value with /.default suffixed to the resource "
+            "identifier (application ID URI)."
+        ),
+    ),
+    Case(
+        "scope with two resources",
+        lambda live, fx: live.post_token(live.client_credentials_form(scope=TWO_RESOURCES)),
+        400,
+        "invalid_scope",
+        70011,
+        lambda live, fx: (
+            "The provided request must include a 'scope' input parameter. The "
+            "provided value for the input parameter 'scope' is not valid. "
+            f"The scope {TWO_RESOURCES} is not valid."
+        ),
+    ),
+    Case(
+        "unknown resource",
+        lambda live, fx: live.post_token(
+            live.client_credentials_form(scope="https://api.example.com/.default")
+        ),
+        400,
+        "invalid_resource",
+        500011,
+        lambda live, fx: (
+            "The resource principal named https://api.example.com was not found "
+            f"in the tenant named {live.tenant_id}."
+        ),
+    ),
+    Case(
+        "v1 without resource",
+        lambda live, fx: live.post_token(
+            without(live.client_credentials_form(), "scope"), version=1
+        ),
+        400,
+        "invalid_request",
+        900144,
+        lambda live, fx: "The request body must contain the following parameter: 'resource'.",
+    ),
+    # -- request shape --
+    Case(
+        "unsupported grant type",
+        lambda live, fx: live.post_token(
+            live.client_credentials_form(grant_type="urn:example:magic")
+        ),
+        400,
+        "unsupported_grant_type",
+        70003,
+        lambda live, fx: "The app requested an unsupported grant type 'urn:example:magic'.",
+    ),
+    Case(
+        "missing grant type",
+        lambda live, fx: live.post_token(without(live.client_credentials_form(), "grant_type")),
+        400,
+        "invalid_request",
+        900144,
+        lambda live, fx: "The request body must contain the following parameter: 'grant_type'.",
+    ),
+    Case(
+        "JSON body",
+        _json_body,
+        400,
+        "invalid_request",
+        900144,
+        lambda live, fx: "The request body must contain the following parameter: 'grant_type'.",
+    ),
+    Case(
+        "body that is not UTF-8",
+        lambda live, fx: live.post_token(
+            None,
+            content=b"grant_type=\xff\xfe",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        400,
+        "invalid_request",
+        9002313,
+        lambda live, fx: "Invalid request. Request is malformed or invalid.",
+    ),
+    Case(
+        "GET on the token endpoint",
+        _get,
+        400,
+        "invalid_request",
+        900561,
+        lambda live, fx: (
+            "The endpoint only accepts POST, OPTIONS requests. Received a GET request."
+        ),
+    ),
+]
 
 
-def test_unknown_tenant_domain(live: Live) -> None:
-    assert_aadsts(
-        post(live, cc(live), tenant="nowhere.onmicrosoft.com"),
-        status=400,
-        error="invalid_request",
-        code=90002,
-        text="Tenant 'nowhere.onmicrosoft.com' not found.",
-        base_url=live.base_url,
-    )
-
-
-def test_malformed_tenant_identifier(live: Live) -> None:
-    assert_aadsts(
-        post(live, cc(live), tenant="not_a_tenant!"),
-        status=400,
-        error="invalid_request",
-        code=900023,
-        text="Specified tenant identifier 'not_a_tenant!' is neither a valid DNS name",
-        base_url=live.base_url,
-    )
-
-
-def test_single_tenant_app_on_common(live: Live) -> None:
-    assert_aadsts(
-        post(live, cc(live), tenant="common"),
-        status=400,
-        error="invalid_request",
-        code=50194,
-        text=f"Application '{live.demo.client_id}'(xdrlab demo daemon) is "
-        "not configured as a multi-tenant application.",
-        base_url=live.base_url,
-    )
-
-
-def test_multi_tenant_app_on_organizations_names_no_tenant(live: Live, fx: Fixtures) -> None:
-    data = cc(live, client_id=fx.multi_app_id)
-    assert_aadsts(
-        post(live, data, tenant="organizations"),
-        status=400,
-        error="invalid_request",
-        code=50059,
-        text="No tenant-identifying information found",
-        base_url=live.base_url,
-    )
-
-
-# -- client lookup -----------------------------------------------------------------------------
-
-
-def test_app_not_found_in_tenant(live: Live) -> None:
-    unknown = new_guid()
-    assert_aadsts(
-        post(live, cc(live, client_id=unknown)),
-        status=400,
-        error="unauthorized_client",
-        code=700016,
-        text=f"Application with identifier '{unknown}' was not found in the directory 'Contoso'.",
-        base_url=live.base_url,
-    )
-
-
-def test_app_of_another_tenant_is_not_found(live: Live, fx: Fixtures) -> None:
-    """A single-tenant app has no service principal outside its home tenant."""
-    assert_aadsts(
-        post(live, cc(live, client_id=fx.other_app_id)),
-        status=400,
-        error="unauthorized_client",
-        code=700016,
-        text=f"Application with identifier '{fx.other_app_id}' was not found",
-        base_url=live.base_url,
-    )
-
-
-# -- client secrets ----------------------------------------------------------------------------
-
-
-def test_invalid_secret(live: Live) -> None:
-    body = assert_aadsts(
-        post(live, cc(live, client_secret="wrong")),
-        status=401,
-        error="invalid_client",
-        code=7000215,
-        text="Invalid client secret provided. Ensure the secret being sent in "
-        "the request is the client secret value, not the client secret ID, for "
-        f"a secret added to app '{live.demo.client_id}'.",
-        base_url=live.base_url,
-    )
-    assert "wrong" not in str(body)
-
-
-def test_invalid_secret_over_basic(live: Live) -> None:
-    data = {"grant_type": "client_credentials", "scope": DEFAULT}
-    response = post(live, data, auth=(live.demo.client_id, "wrong"))
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_error(live: Live, fx: Fixtures, case: Case) -> None:
+    response = case.send(live, fx)
     assert_aadsts(
         response,
-        status=401,
-        error="invalid_client",
-        code=7000215,
-        text="Invalid client secret provided.",
+        status=case.status,
+        error=case.error,
+        code=case.code,
+        text=case.text(live, fx),
         base_url=live.base_url,
     )
-
-
-def test_expired_secret(live: Live, fx: Fixtures) -> None:
-    data = cc(live, client_id=fx.expired_secret_app_id, client_secret=fx.expired_secret)
-    assert_aadsts(
-        post(live, data),
-        status=401,
-        error="invalid_client",
-        code=7000222,
-        text=f"The provided client secret keys for app '{fx.expired_secret_app_id}' are expired.",
-        base_url=live.base_url,
-    )
-
-
-def test_missing_credential(live: Live) -> None:
-    data = cc(live)
-    del data["client_secret"]
-    assert_aadsts(
-        post(live, data),
-        status=401,
-        error="invalid_client",
-        code=7000218,
-        text="The request body must contain the following parameter: "
-        "'client_assertion' or 'client_secret'.",
-        base_url=live.base_url,
-    )
-
-
-# -- client assertions -------------------------------------------------------------------------
-
-
-def test_assertion_signed_by_another_key(live: Live) -> None:
-    intruder = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    signed = assertion(live, key=intruder)  # x5t names the registered certificate
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700027,
-        text="Client assertion contains an invalid signature. [Reason - "
-        "The provided signature value did not match",
-        base_url=live.base_url,
-    )
-
-
-def test_expired_assertion(live: Live) -> None:
-    signed = assertion(live, exp_in=-3600)
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700024,
-        text="Client assertion is not within its valid time range.",
-        base_url=live.base_url,
-    )
+    assert live.demo.client_secret not in response.text
 
 
 def test_replayed_assertion(live: Live) -> None:
     signed = assertion(live)
-    first = post(live, cert_cc(live, signed))
+    first = live.post_token(cert_form(live, signed))
     assert first.status_code == 200, first.text
     assert_aadsts(
-        post(live, cert_cc(live, signed)),
+        live.post_token(cert_form(live, signed)),
         status=401,
         error="invalid_client",
         code=700027,
@@ -341,243 +546,11 @@ def test_replayed_assertion(live: Live) -> None:
     )
 
 
-def test_unknown_certificate(live: Live) -> None:
-    other_key, other_cert = apps.generate_key_pair("CN=unregistered", dt.datetime.now(dt.UTC))
-    der = other_cert.public_bytes(serialization.Encoding.DER)
-    signed = assertion(live, key=other_key, cert_der=der)
-    thumbprint = hashlib.sha1(der).hexdigest().upper()  # noqa: S324
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700027,
-        text="The certificate with identifier used to sign the client "
-        "assertion is not registered on application. [Reason - The key was not "
-        f"found., Thumbprint of key used by client: '{thumbprint}'",
-        base_url=live.base_url,
-    )
-
-
-def test_assertion_without_thumbprint(live: Live) -> None:
-    signed = assertion(live, header={})
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700027,
-        text="The certificate with identifier used to sign the client "
-        "assertion is not registered on application. [Reason - The key was not "
-        "found., Please visit",
-        base_url=live.base_url,
-    )
-
-
-def test_assertion_for_another_audience(live: Live) -> None:
-    signed = assertion(live, aud="https://login.example.com/other/oauth2/v2.0/token")
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700023,
-        text="Client assertion audience claim does not match Realm issuer.",
-        base_url=live.base_url,
-    )
-
-
-def test_assertion_for_another_tenant(live: Live, fx: Fixtures) -> None:
-    signed = assertion(live, aud=live.token_url(2, fx.other_tenant_id))
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=401,
-        error="invalid_client",
-        code=700023,
-        text="Client assertion audience claim does not match Realm",
-        base_url=live.base_url,
-    )
-
-
-def test_assertion_from_expired_certificate(live: Live, fx: Fixtures) -> None:
-    signed = assertion(
-        live,
-        key=fx.expired_cert_key,
-        cert_der=fx.expired_cert_der,
-        client_id=fx.expired_cert_app_id,
-    )
-    data = cert_cc(live, signed, client_id=fx.expired_cert_app_id)
-    assert_aadsts(
-        post(live, data),
-        status=401,
-        error="invalid_client",
-        code=700027,
-        text="The certificate with identifier used to sign the client assertion is "
-        "expired on application. [Reason - The key used is expired.",
-        base_url=live.base_url,
-    )
-
-
-def test_garbled_assertion(live: Live) -> None:
-    assert_aadsts(
-        post(live, cert_cc(live, "not.a.jwt")),
-        status=400,
-        error="invalid_request",
-        code=50027,
-        text="JWT token is invalid or malformed.",
-        base_url=live.base_url,
-    )
-
-
-def test_symmetric_assertion_algorithm(live: Live) -> None:
-    signed = jwt.encode({"iss": live.demo.client_id}, "x" * 32, algorithm="HS256")
-    assert_aadsts(
-        post(live, cert_cc(live, signed)),
-        status=400,
-        error="invalid_request",
-        code=5002738,
-        text="Invalid JWT token. 'HS256' is not a supported signature algorithm.",
-        base_url=live.base_url,
-    )
-
-
-# -- resource and scope ------------------------------------------------------------------------
-
-
-def test_resource_parameter_on_v2(live: Live) -> None:
-    data = cc(live, resource="https://api.security.microsoft.com")
-    assert_aadsts(
-        post(live, data),
-        status=400,
-        error="invalid_request",
-        code=901002,
-        text="The 'resource' request parameter is not supported.",
-        base_url=live.base_url,
-    )
-
-
-def test_scope_without_default(live: Live) -> None:
-    scope = "https://api.security.microsoft.com/Incident.Read.All"
-    assert_aadsts(
-        post(live, cc(live, scope=scope)),
-        status=400,
-        error="invalid_scope",
-        code=1002012,
-        text=f"The provided value for scope {scope} is not valid. Client "
-        "credential flows must have a scope value with /.default suffixed to the "
-        "resource identifier (application ID URI).",
-        base_url=live.base_url,
-    )
-
-
-def test_scope_with_two_resources(live: Live) -> None:
-    scope = f"{DEFAULT} https://graph.microsoft.com/.default"
-    assert_aadsts(
-        post(live, cc(live, scope=scope)),
-        status=400,
-        error="invalid_scope",
-        code=70011,
-        text="The provided request must include a 'scope' input "
-        f"parameter. The provided value for the input parameter 'scope' is not valid. "
-        f"The scope {scope} is not valid.",
-        base_url=live.base_url,
-    )
-
-
-def test_unknown_resource(live: Live) -> None:
-    scope = "https://api.example.com/.default"
-    assert_aadsts(
-        post(live, cc(live, scope=scope)),
-        status=400,
-        error="invalid_resource",
-        code=500011,
-        text="The resource principal named https://api.example.com was "
-        f"not found in the tenant named {live.tenant_id}.",
-        base_url=live.base_url,
-    )
-
-
-def test_v1_missing_resource(live: Live) -> None:
-    data = cc(live)
-    del data["scope"]
-    assert_aadsts(
-        post(live, data, version=1),
-        status=400,
-        error="invalid_request",
-        code=900144,
-        text="The request body must contain the following parameter: 'resource'.",
-        base_url=live.base_url,
-    )
-
-
-# -- request shape -----------------------------------------------------------------------------
-
-
-def test_unsupported_grant_type(live: Live) -> None:
-    data = cc(live, grant_type="urn:example:magic")
-    assert_aadsts(
-        post(live, data),
-        status=400,
-        error="unsupported_grant_type",
-        code=70003,
-        text="The app requested an unsupported grant type 'urn:example:magic'.",
-        base_url=live.base_url,
-    )
-
-
-def test_missing_grant_type(live: Live) -> None:
-    data = cc(live)
-    del data["grant_type"]
-    assert_aadsts(
-        post(live, data),
-        status=400,
-        error="invalid_request",
-        code=900144,
-        text="The request body must contain the following parameter: 'grant_type'.",
-        base_url=live.base_url,
-    )
-
-
-def test_json_body_is_not_a_token_request(live: Live) -> None:
-    with live.client() as client:
-        response = client.post(live.token_url(), json=cc(live))
-    assert_aadsts(
-        response,
-        status=400,
-        error="invalid_request",
-        code=900144,
-        text="The request body must contain the following parameter: 'grant_type'.",
-        base_url=live.base_url,
-    )
-
-
-def test_body_that_is_not_utf8(live: Live) -> None:
-    headers = {"content-type": "application/x-www-form-urlencoded"}
-    response = post(live, None, content=b"grant_type=\xff\xfe", headers=headers)
-    assert_aadsts(
-        response,
-        status=400,
-        error="invalid_request",
-        code=9002313,
-        text="Invalid request. Request is malformed or invalid.",
-        base_url=live.base_url,
-    )
-
-
-def test_get_on_token_endpoint(live: Live) -> None:
-    with live.client() as client:
-        response = client.get(live.token_url())
-    assert_aadsts(
-        response,
-        status=400,
-        error="invalid_request",
-        code=900561,
-        text="The endpoint only accepts POST, OPTIONS requests. Received a GET request.",
-        base_url=live.base_url,
-    )
-
-
 def test_correlation_id_is_echoed(live: Live) -> None:
     correlation = new_guid()
-    response = post(
-        live, cc(live, client_secret="wrong"), headers={"client-request-id": correlation}
+    response = live.post_token(
+        live.client_credentials_form(client_secret="wrong"),
+        headers={"client-request-id": correlation},
     )
     assert_aadsts(
         response,
