@@ -211,15 +211,8 @@ INVALID_SCOPE = _(
     "The provided request must include a 'scope' input parameter. The provided value for the "
     "input parameter 'scope' is not valid. The scope {scope} is not valid.",
 )
-# Client credentials answer a scope naming several resources with 70011 (as captured); the
-# delegated flows use 700022 for the same mistake.
+# Client credentials answer a scope naming several resources with 70011, as captured.
 MULTIPLE_RESOURCES = INVALID_SCOPE
-MULTIPLE_RESOURCES_DELEGATED = _(
-    700022,
-    "invalid_scope",
-    "Provided value for the input parameter scope is not valid because it contains more than "
-    "one resource. Scope {scope} is not valid.",
-)
 RESOURCE_NOT_FOUND = _(
     500011,
     "invalid_resource",

@@ -145,12 +145,5 @@ class KeyRing:
                 return key
         raise RuntimeError("no current signing key; run `xdrlab keys rotate`")
 
-    def find(self, kid: str) -> LoadedKey | None:
-        key = next((k for k in self.keys() if k.kid == kid), None)
-        if key is None:  # an unknown kid may be a rotation we have not seen yet
-            self.invalidate()
-            key = next((k for k in self.keys() if k.kid == kid), None)
-        return key
-
     def jwks(self, issuer: str | None = None) -> dict[str, Any]:
         return {"keys": [key.jwk(issuer) for key in self.keys()]}

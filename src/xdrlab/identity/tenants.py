@@ -28,10 +28,6 @@ class TenantRef:
     segment: str
     tenant: Tenant | None
 
-    @property
-    def is_alias(self) -> bool:
-        return self.tenant is None
-
 
 def is_guid(value: str) -> bool:
     try:

@@ -6,7 +6,6 @@ and Microsoft Graph accept v1 tokens, so a v2-endpoint request still yields a v1
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,6 @@ from xdrlab.identity.oauth2.resources import RequestedResource
 class IssuedToken:
     access_token: str
     claims: dict[str, Any]
-    issued_at: dt.datetime
     not_before: int
     expires_on: int
     expires_in: int
@@ -82,4 +80,4 @@ def sign(ctx: IdentityContext, claims: dict[str, Any], *, token_version: int) ->
     if token_version == 1:
         headers["x5t"] = key.kid
     token = jwt.encode(payload, key.private_key, algorithm="RS256", headers=headers)
-    return IssuedToken(token, payload, now, not_before, expires_on, lifetime)
+    return IssuedToken(token, payload, not_before, expires_on, lifetime)
