@@ -11,12 +11,26 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
-def test_serve_demo_writes_demo_json_and_issues_tokens(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_demo_writes_demo_json_and_issues_tokens(tmp_path: Path, workers: str) -> None:
     state = tmp_path / "state"
     process = subprocess.Popen(
-        [sys.executable, "-m", "xdrlab", "serve", "--demo", "--state", str(state), "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "xdrlab",
+            "serve",
+            "--demo",
+            "--state",
+            str(state),
+            "--port",
+            "0",
+            "--workers",
+            workers,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -58,6 +72,7 @@ def test_serve_demo_writes_demo_json_and_issues_tokens(tmp_path: Path) -> None:
             },
         )
         assert response.status_code == 200, response.text
+        assert _worker_processes(process.pid) == int(workers)
     finally:
         process.terminate()
         try:
@@ -67,6 +82,20 @@ def test_serve_demo_writes_demo_json_and_issues_tokens(tmp_path: Path) -> None:
             output = process.communicate()[0]
     assert "Traceback" not in output
     assert "REQUESTS_CA_BUNDLE=" in output
+
+
+def _worker_processes(pid: int) -> int:
+    """Worker processes spawned by the server `pid` (with one worker, none: it serves itself)."""
+    count = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:  # gone while we looked
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
+            count += 1
+    return count or 1
 
 
 def test_second_start_reuses_the_demo_tenant(tmp_path: Path) -> None:

@@ -78,10 +78,6 @@ class Server:
         self._on_ready = on_ready
         self._thread: threading.Thread | None = None
 
-    @property
-    def started(self) -> bool:
-        return bool(self._server.started)
-
     def run(self) -> None:
         if self.state.settings.workers > 1:
             if self._on_ready is not None:
