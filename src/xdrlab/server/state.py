@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xdrlab.clock import Clock, SystemClock
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.keys import KeyRing, create_signing_key
+from xdrlab.lake.store import Lake
 from xdrlab.settings import Settings
 from xdrlab.store.db import make_engine, migrate, session_factory
 from xdrlab.store.models import SigningKey
@@ -27,6 +28,11 @@ class ServerState:
     engine: Engine
     sessions: sessionmaker[Session]
     master_key: bytes
+
+    @property
+    def lake(self) -> Lake:
+        """The hunting lake: Parquet files under `lake/` in the state folder."""
+        return Lake(self.settings.state_dir / "lake")
 
     @property
     def secret_hash_key(self) -> bytes:

@@ -246,3 +246,100 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     correlation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    """A Defender incident: a group of correlated alerts, with its triage state.
+
+    Enum values are stored as the Defender API spells them (`Active`, `TruePositive`, ...); the
+    Graph security API's camelCase spelling is a rendering concern.
+    """
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # incidentId
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(16), default="Medium")
+    status: Mapped[str] = mapped_column(String(16), default="Active", index=True)
+    classification: Mapped[str] = mapped_column(String(40), default="Unknown")
+    determination: Mapped[str] = mapped_column(String(40), default="NotAvailable")
+    assigned_to: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    redirect_incident_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detection_source: Mapped[str] = mapped_column(String(64), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    system_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    last_update_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    alerts: Mapped[list[Alert]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="Alert.created_at"
+    )
+    comments: Mapped[list[IncidentComment]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="IncidentComment.id"
+    )
+
+
+class IncidentComment(Base):
+    __tablename__ = "incident_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    comment: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="comments")
+
+
+class Alert(Base):
+    """An alert inside an incident. Devices and entities are the evidence as detected: JSON
+    documents in the Defender API's shape, the same facts the AlertEvidence hunting table holds."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # alertId
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(64), default="")
+    severity: Mapped[str] = mapped_column(String(16), default="Medium")
+    status: Mapped[str] = mapped_column(String(16), default="New")
+    service_source: Mapped[str] = mapped_column(String(64), default="")
+    detection_source: Mapped[str] = mapped_column(String(64), default="")
+    classification: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    determination: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    investigation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    investigation_state: Mapped[str] = mapped_column(String(40), default="UnsupportedAlertType")
+    threat_family_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    mitre_techniques: Mapped[list[str]] = mapped_column(JSON, default=list)
+    devices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    last_update_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="alerts")
+
+
+class RateLimitCounter(Base):
+    """Calls counted in one fixed window, shared by every server process using this database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    tenant_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    client_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. hunting/60
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[int] = mapped_column(Integer, index=True)  # epoch seconds
