@@ -69,6 +69,28 @@ class Settings(BaseModel):
         "answers as the production hosts.",
     )
     signing_key_bits: int = Field(default=2048, description="RSA modulus size of signing keys.")
+    rate_limits_enabled: bool = Field(
+        default=True, description="Enforce the API call quotas (429 with Retry-After)."
+    )
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description="Quota overrides per operation (`hunting`, `incidents.list`, "
+        "`incidents.get`, `incidents.update`, `alerts.list`) as `calls/seconds[,calls/seconds]`, "
+        'e.g. `{"hunting": "45/60"}`. Unset operations keep production\'s published quotas.',
+    )
+    hunting_row_limit: int = Field(
+        default=100_000, ge=1, description="Most rows an advanced hunting query returns."
+    )
+    hunting_timeout_seconds: float = Field(
+        default=180.0,
+        gt=0,
+        description="Time an advanced hunting query may run (production: 3 minutes).",
+    )
+    hunting_lookback_days: int = Field(
+        default=30,
+        ge=1,
+        description="How far back advanced hunting sees data (production: 30 days).",
+    )
 
     @property
     def database(self) -> str:

@@ -1,4 +1,4 @@
-"""The ASGI application: identity routes today, the Defender and Graph APIs as they arrive."""
+"""The ASGI application: the token service, the Defender API and the Graph security API."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from xdrlab import __version__
+from xdrlab.api.app import install_api
 from xdrlab.identity.routes import ROUTES as IDENTITY_ROUTES
 from xdrlab.server.state import ServerState, open_state
 from xdrlab.settings import Settings
@@ -44,12 +45,19 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 def create_app(state: ServerState) -> FastAPI:
     app = FastAPI(
-        title="xdrlab", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+        title="xdrlab",
+        version=__version__,
+        description="The Microsoft Defender XDR API and the Microsoft Graph security API, "
+        "served by xdrlab.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.server = state
     app.state.identity = state.identity()
     for route in IDENTITY_ROUTES:
         app.router.routes.append(route)
+    install_api(app, app.state.identity, state.lake)
     app.add_exception_handler(Exception, _unexpected)
     return app
 

@@ -301,8 +301,11 @@ class Alert(Base):
 
     __tablename__ = "alerts"
 
+    # Alert ids are unique within a tenant (the demo story gives each tenant the same ids).
+    tenant_id: Mapped[str] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # alertId
-    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 20:43:24.280166
+Create Date: 2026-11-24 20:48:02.245928
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def upgrade() -> None:
 
     op.create_table(
         "alerts",
-        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("tenant_id", sa.String(length=36), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=512), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -113,7 +113,7 @@ def upgrade() -> None:
             name=op.f("fk_alerts_tenant_id_tenants"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_alerts")),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alerts_created_at"), ["created_at"], unique=False)
@@ -121,7 +121,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_alerts_last_update_at"), ["last_update_at"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_alerts_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "incident_comments",
@@ -151,7 +150,6 @@ def downgrade() -> None:
 
     op.drop_table("incident_comments")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alerts_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_last_update_at"))
         batch_op.drop_index(batch_op.f("ix_alerts_incident_id"))
         batch_op.drop_index(batch_op.f("ix_alerts_created_at"))

@@ -1,0 +1,48 @@
+"""What the API routes need at run time, built once per server process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from xdrlab.api.auth import BearerValidator
+from xdrlab.api.errors import Surface
+from xdrlab.api.ratelimit import RateLimiter
+from xdrlab.clock import Clock
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.identity.context import IdentityContext
+from xdrlab.lake.store import Lake
+from xdrlab.settings import Settings
+
+
+@dataclass
+class ApiContext:
+    settings: Settings
+    clock: Clock
+    sessions: sessionmaker[Session]
+    lake: Lake
+    limiter: RateLimiter
+    defender: BearerValidator
+    graph: BearerValidator
+
+    def validator(self, surface: Surface) -> BearerValidator:
+        return self.graph if surface is Surface.GRAPH else self.defender
+
+
+def build_api_context(identity: IdentityContext, lake: Lake) -> ApiContext:
+    settings = identity.settings
+    return ApiContext(
+        settings=settings,
+        clock=identity.clock,
+        sessions=identity.sessions,
+        lake=lake,
+        limiter=RateLimiter(
+            identity.sessions,
+            identity.clock,
+            settings.rate_limits,
+            enabled=settings.rate_limits_enabled,
+        ),
+        defender=BearerValidator(identity, DEFENDER_XDR, Surface.DEFENDER),
+        graph=BearerValidator(identity, MICROSOFT_GRAPH, Surface.GRAPH),
+    )

@@ -1,0 +1,63 @@
+"""The per-route guard: authenticate, authorize, count the call — in that order.
+
+Each operation names what it needs once, here, as the permission matrix states it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import Request
+
+from xdrlab.api.auth import READ_ROLES, WRITE_ROLES, Caller, Requirement
+from xdrlab.api.context import ApiContext
+from xdrlab.api.errors import Surface
+
+# Declared so the OpenAPI document shows the bearer scheme; validation is ours (auto_error off).
+bearer_scheme = HTTPBearer(auto_error=False, description="An access token from the token service.")
+
+DEFENDER_HUNTING = Requirement(("AdvancedHunting.Read.All",), ("AdvancedHunting.Read",), READ_ROLES)
+DEFENDER_INCIDENTS_READ = Requirement(
+    ("Incident.Read.All", "Incident.ReadWrite.All"),
+    ("Incident.Read", "Incident.ReadWrite"),
+    READ_ROLES,
+)
+DEFENDER_INCIDENTS_WRITE = Requirement(
+    ("Incident.ReadWrite.All",), ("Incident.ReadWrite",), WRITE_ROLES
+)
+GRAPH_HUNTING = Requirement(("ThreatHunting.Read.All",), ("ThreatHunting.Read.All",), READ_ROLES)
+GRAPH_INCIDENTS_READ = Requirement(
+    ("SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"),
+    ("SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"),
+    READ_ROLES,
+)
+GRAPH_INCIDENTS_WRITE = Requirement(
+    ("SecurityIncident.ReadWrite.All",), ("SecurityIncident.ReadWrite.All",), WRITE_ROLES
+)
+GRAPH_ALERTS_READ = Requirement(
+    ("SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"),
+    ("SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"),
+    READ_ROLES,
+)
+
+
+def api_context(request: Request) -> ApiContext:
+    context: ApiContext = request.app.state.api
+    return context
+
+
+def guard(operation: str, requirement: Requirement, surface: Surface) -> Callable[..., Caller]:
+    def dependency(
+        request: Request,
+        _credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
+    ) -> Caller:
+        api = api_context(request)
+        validator = api.validator(surface)
+        caller = validator.authenticate(request.headers.get("authorization"))
+        validator.authorize(caller, requirement)
+        api.limiter.check(operation, caller.tenant_id, caller.client_id, surface)
+        return caller
+
+    return dependency

@@ -1,0 +1,118 @@
+"""Advanced hunting on both surfaces: `POST /api/advancedhunting/run` (Defender: `Stats`,
+`Schema`, `Results`) and `POST /v1.0/security/runHuntingQuery` (Graph: `schema`, `results`).
+
+Both compile the KQL for the caller's tenant only and run it on the embedded engine with the
+production limits (rows, time, 30 days of data). Queries run in the server's thread pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from starlette.requests import Request
+
+from xdrlab.api.auth import Caller
+from xdrlab.api.errors import ApiError, Surface
+from xdrlab.api.guard import DEFENDER_HUNTING, GRAPH_HUNTING, api_context, guard
+from xdrlab.engine import HuntingResult, HuntingWindow, run_hunting_query
+from xdrlab.engine.errors import HuntingError, UnexpectedError
+from xdrlab.kql.diagnostics import KqlError
+from xdrlab.lake.store import naive_utc
+
+defender_router = APIRouter(tags=["Advanced hunting (Defender API)"])
+graph_router = APIRouter(tags=["Advanced hunting (Graph security API)"])
+
+GRAPH_CONTEXT = "$metadata#microsoft.graph.security.huntingQueryResults"
+
+
+class HuntingRequest(BaseModel):
+    """The Defender API body; property names are case-sensitive, as production documents."""
+
+    Query: str = Field(description="The KQL query.", min_length=1)
+
+
+class GraphHuntingRequest(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    query: str = Field(
+        min_length=1,
+        validation_alias=AliasChoices("Query", "query"),
+        description="The KQL query.",
+    )
+    timespan: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("Timespan", "timespan"),
+        description="ISO 8601 interval or duration limiting the data (at most the last 30 days).",
+    )
+
+
+def _run(request: Request, caller: Caller, query: str, timespan: str | None) -> HuntingResult:
+    api = api_context(request)
+    settings = api.settings
+    now = naive_utc(api.clock.now())
+    try:
+        window = HuntingWindow.parse(
+            timespan, now=now, lookback=dt.timedelta(days=settings.hunting_lookback_days)
+        )
+        return run_hunting_query(
+            api.lake,
+            caller.tenant_id,
+            query,
+            now=now,
+            window=window,
+            row_limit=settings.hunting_row_limit,
+            timeout_seconds=settings.hunting_timeout_seconds,
+        )
+    except KqlError as error:
+        raise ApiError(400, "BadRequest", str(error.diagnostic)) from None
+    except UnexpectedError as error:
+        raise ApiError(500, "InternalServerError", error.message) from None
+    except HuntingError as error:
+        raise ApiError(400, "BadRequest", error.message) from None
+
+
+def _stats(result: HuntingResult) -> dict[str, Any]:
+    stats = result.stats
+    return {
+        "ExecutionTime": round(stats.elapsed_seconds, 6),
+        "resource_usage": {},
+        "dataset_statistics": [
+            {
+                "table_row_count": len(result.rows),
+                "table_size": stats.result_bytes,
+                "dataset_truncation": stats.truncated,
+            }
+        ],
+    }
+
+
+@defender_router.post("/api/advancedhunting/run", summary="Run an advanced hunting query")
+def run_defender(
+    request: Request,
+    body: HuntingRequest,
+    caller: Caller = Depends(guard("hunting", DEFENDER_HUNTING, Surface.DEFENDER)),
+) -> dict[str, Any]:
+    result = _run(request, caller, body.Query, None)
+    return {
+        "Stats": _stats(result),
+        "Schema": [{"Name": c.name, "Type": c.type.api_name} for c in result.columns],
+        "Results": result.json_rows(),
+    }
+
+
+@graph_router.post("/security/runHuntingQuery", summary="Run a hunting query")
+def run_graph(
+    request: Request,
+    body: GraphHuntingRequest,
+    caller: Caller = Depends(guard("hunting", GRAPH_HUNTING, Surface.GRAPH)),
+) -> dict[str, Any]:
+    result = _run(request, caller, body.query, body.timespan)
+    version = request.url.path.split("/")[1]
+    return {
+        "@odata.context": f"{request.base_url}{version}/{GRAPH_CONTEXT}",
+        "schema": [{"name": c.name, "type": c.type.api_name} for c in result.columns],
+        "results": result.json_rows(),
+    }
