@@ -19,7 +19,8 @@ Nesting and size are capped so hostile input cannot exhaust the stack.
 
 from __future__ import annotations
 
-from typing import Final
+import datetime as dt
+from typing import Final, cast
 
 from xdrlab.api.odata.ast import (
     COMPARE_OPS,
@@ -179,11 +180,11 @@ class _Parser:
                 return self.counted(IntLiteral(token.value, token.position))
             case "datetime":
                 self.advance()
-                value, excess = token.value  # type: ignore[misc]
+                value, excess = cast(tuple[dt.datetime, bool], token.value)
                 return self.counted(DateTimeLiteral(value, excess, token.text, token.position))
             case "enum":
                 self.advance()
-                type_name, member = token.value  # type: ignore[misc]
+                type_name, member = cast(tuple[str, str], token.value)
                 return self.counted(EnumLiteral(type_name, member, token.position))
             case "ident":
                 return self.identifier(token)
