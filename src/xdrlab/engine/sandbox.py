@@ -1,0 +1,172 @@
+"""A DuckDB connection that can read one tenant's hunting files and nothing else.
+
+Each query gets a fresh in-memory database. Before any query text runs, every table the query
+names becomes a view over exactly the Parquet files of the calling tenant that overlap the
+query window (or over no file at all: an empty relation with the table's full typed schema).
+Then the connection is sealed:
+
+1. ``allowed_paths`` is set to exactly those files (not a folder: DuckDB allows writes inside
+   allowed directories, so ``COPY ... TO``, ``ATTACH`` or ``EXPORT DATABASE`` could create
+   files in one; with a list of existing files every other path, for reading or writing, is
+   refused),
+2. ``enable_external_access`` is switched off, which also blocks ``INSTALL``/``LOAD``,
+3. ``lock_configuration`` is switched on, so no later ``SET`` can undo 1 and 2.
+
+The order matters: DuckDB refuses to change the allowed paths once external access is off.
+Views are built as sqlglot trees and rendered like the query itself: no text is pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from xdrlab.lake.schema import KustoType, Table
+
+DUCKDB_TYPES: dict[KustoType, str] = {
+    KustoType.STRING: "VARCHAR",
+    KustoType.DATETIME: "TIMESTAMP",
+    KustoType.LONG: "BIGINT",
+    KustoType.INT: "INTEGER",
+    KustoType.BOOL: "BOOLEAN",
+    KustoType.REAL: "DOUBLE",
+    KustoType.DYNAMIC: "JSON",
+    KustoType.GUID: "VARCHAR",
+    KustoType.TIMESPAN: "INTERVAL",
+    KustoType.DECIMAL: "DOUBLE",
+}
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How much of the machine one query may use."""
+
+    threads: int = 2
+    # DuckDB size text ("2GB"); None leaves DuckDB's default (a share of physical memory).
+    memory_limit: str | None = None
+    # Where a query may spill intermediate results; each query gets its own private folder
+    # below it, removed afterwards. None: no spilling (a query that does not fit fails).
+    temp_directory: Path | None = None
+    # Collect DuckDB's profile (CPU time, rows and bytes scanned, peak memory) for the stats.
+    profile: bool = True
+
+
+@dataclass(frozen=True)
+class TableBinding:
+    """One hunting table as a query sees it: these files, rows inside [start, end) only."""
+
+    table: Table
+    files: Sequence[Path]
+    start: datetime
+    end: datetime
+
+
+@contextmanager
+def sandbox(
+    bindings: Sequence[TableBinding], settings: EngineSettings
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A sealed connection where each binding is a view named after its table."""
+    spill = _spill_folder(settings)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "threads": settings.threads,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "allow_unsigned_extensions": False,
+        "allow_persistent_secrets": False,
+        "temp_directory": str(spill) if spill is not None else "",
+    }
+    if settings.memory_limit is not None:
+        config["memory_limit"] = settings.memory_limit
+    connection: duckdb.DuckDBPyConnection | None = None
+    try:
+        connection = duckdb.connect(":memory:", config=config)
+        # ICU is part of the Python build; a fixed zone keeps zone-aware functions deterministic.
+        connection.execute("SET TimeZone = 'UTC'")
+        if settings.profile:
+            connection.execute("SET enable_profiling = 'no_output'")
+        for binding in bindings:
+            connection.execute(_create_view(binding).sql(dialect="duckdb"))
+        allowed = sorted({str(path) for binding in bindings for path in binding.files})
+        connection.execute("SET allowed_paths = $paths", {"paths": allowed})
+        connection.execute("SET enable_external_access = false")
+        connection.execute("SET lock_configuration = true")
+        yield connection
+    finally:
+        if connection is not None:
+            connection.close()
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+
+
+def _spill_folder(settings: EngineSettings) -> Path | None:
+    if settings.temp_directory is None:
+        return None
+    settings.temp_directory.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="query-", dir=settings.temp_directory))
+
+
+def _create_view(binding: TableBinding) -> exp.Create:
+    return exp.Create(
+        this=exp.to_table(binding.table.name, quoted=True),
+        kind="VIEW",
+        expression=view_query(binding),
+    )
+
+
+def view_query(binding: TableBinding) -> exp.Select:
+    """The rows of one table a query may see, every column in schema order with its type."""
+    table = binding.table
+    if not binding.files:
+        return exp.select(
+            *(
+                exp.alias_(exp.cast(exp.null(), _type(c.type)), c.name, quoted=True)
+                for c in table.columns
+            )
+        ).where(exp.false())
+    scan = exp.Anonymous(
+        this="read_parquet",
+        expressions=[
+            exp.Array(expressions=[exp.Literal.string(str(path)) for path in binding.files]),
+            _named("union_by_name", exp.true()),
+            _named("hive_partitioning", exp.false()),
+        ],
+    )
+    query = exp.select(*(_stored_column(c.name, c.type) for c in table.columns)).from_(
+        exp.Table(this=scan)
+    )
+    if table.time_column is not None:
+        time = exp.column(table.time_column, quoted=True)
+        query = query.where(
+            exp.and_(time >= _timestamp(binding.start), time < _timestamp(binding.end))
+        )
+    return query
+
+
+def _stored_column(name: str, kusto_type: KustoType) -> exp.Expr:
+    column = exp.column(name, quoted=True)
+    if kusto_type is KustoType.TIMESPAN:
+        # Parquet has no duration type: the lake's durations come back as microsecond counts.
+        converted = exp.Anonymous(this="to_microseconds", expressions=[column])
+        return exp.alias_(converted, name, quoted=True)
+    return column
+
+
+def _type(kusto_type: KustoType) -> exp.DataType:
+    return exp.DataType.build(DUCKDB_TYPES[kusto_type], dialect="duckdb")
+
+
+def _named(name: str, value: exp.Expr) -> exp.Expr:
+    return exp.PropertyEQ(this=exp.to_identifier(name), expression=value)
+
+
+def _timestamp(moment: datetime) -> exp.Expr:
+    return exp.cast(exp.Literal.string(moment.isoformat(sep=" ")), _type(KustoType.DATETIME))
