@@ -75,18 +75,31 @@ def _run(request: Request, caller: Caller, query: str, timespan: str | None) -> 
 
 
 def _stats(result: HuntingResult) -> dict[str, Any]:
+    """The `Stats` object; the engine's own figures where production reports Kusto's."""
     stats = result.stats
+    usage: dict[str, Any] = {}
+    if stats.cpu_seconds is not None:
+        usage["cpu"] = {"total cpu": _timespan(stats.cpu_seconds)}
+    if stats.peak_memory_bytes is not None:
+        usage["memory"] = {"peak_per_node": stats.peak_memory_bytes}
     return {
         "ExecutionTime": round(stats.elapsed_seconds, 6),
-        "resource_usage": {},
+        "resource_usage": usage,
         "dataset_statistics": [
             {
-                "table_row_count": len(result.rows),
+                "table_row_count": result.num_rows,
                 "table_size": stats.result_bytes,
                 "dataset_truncation": stats.truncated,
             }
         ],
     }
+
+
+def _timespan(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{int((seconds - whole) * 10_000_000):07d}"
 
 
 @defender_router.post("/api/advancedhunting/run", summary="Run an advanced hunting query")
@@ -98,7 +111,7 @@ def run_defender(
     result = _run(request, caller, body.Query, None)
     return {
         "Stats": _stats(result),
-        "Schema": [{"Name": c.name, "Type": c.type.api_name} for c in result.columns],
+        "Schema": result.schema_json(),
         "Results": result.json_rows(),
     }
 

@@ -121,11 +121,11 @@ class RateLimiter:
             calls=1,
             expires_at=end,
         )
-        statement = statement.on_conflict_do_update(
+        upsert = statement.on_conflict_do_update(
             index_elements=["tenant_id", "client_id", "bucket", "window_start"],
             set_={"calls": RateLimitCounter.calls + 1},
         ).returning(RateLimitCounter.calls)
-        return int(session.execute(statement).scalar_one())
+        return int(session.execute(upsert).scalar_one())
 
     def _cleanup(self, session: Session, now: float) -> None:
         # Expired windows are dead weight; sweep them at most once a minute per process.

@@ -30,7 +30,7 @@ class IncidentChanges:
     comment: str | None = None
 
 
-def _incidents(tenant_id: str) -> Select[tuple[Incident]]:
+def _incidents(tenant_id: str) -> Select[Incident]:
     return (
         select(Incident)
         .where(Incident.tenant_id == tenant_id)

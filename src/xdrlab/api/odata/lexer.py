@@ -112,7 +112,8 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
 
 
 def _read_datetime(text: str, pos: int) -> Token:
-    end = _DATETIME_CHARS.match(text, pos).end()  # type: ignore[union-attr]
+    chars = _DATETIME_CHARS.match(text, pos)
+    end = chars.end() if chars else pos
     raw = text[pos:end]
     spaced = _SPACED_OFFSET.match(text, end)
     if spaced and "T" in raw.upper() and not re.search(r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$", raw):

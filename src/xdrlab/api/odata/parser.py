@@ -226,4 +226,6 @@ class _Parser:
 
 
 def _describe(token: Token) -> str:
-    return "the end of the filter" if token.kind == "end" else quoted(token.text)
+    if token.kind == "end":
+        return "the end of the filter"
+    return token.text if token.kind in ("string", "enum") else quoted(token.text)

@@ -80,7 +80,7 @@ def _predicate(node: FilterNode, fields: Mapping[str, FilterField]) -> ColumnEle
                 )
             return _guarded(field, field.expression.is_(True))
         case _:
-            raise ODataError(f"The value {quoted(to_odata(node))} is not a condition")
+            raise ODataError(f"The value {_shown(node)} is not a condition")
 
 
 def _flatten(node: BoolOp, op: str) -> list[FilterNode]:
@@ -227,7 +227,7 @@ def _call(node: Call, fields: Mapping[str, FilterField]) -> ColumnElement[bool]:
 
 def _property(node: FilterNode, fields: Mapping[str, FilterField], where: str) -> FilterField:
     if not isinstance(node, Property):
-        raise ODataError(f"Expected a property as {where} but found {quoted(to_odata(node))}")
+        raise ODataError(f"Expected a property as {where} but found {_shown(node)}")
     return require(fields, node.name)
 
 
@@ -246,7 +246,7 @@ def _value(node: FilterNode, field: FilterField, fields: Mapping[str, FilterFiel
         )
     raise ODataError(
         f"Expected a value to compare property {quoted(field.name)} with "
-        f"but found {quoted(to_odata(node))}"
+        f"but found {_shown(node)}"
     )
 
 
@@ -276,7 +276,7 @@ def _convert(field: FilterField, node: LiteralNode) -> Any:
             return flag
     raise ODataError(
         f"Cannot compare property {quoted(field.name)} of type {field.type_name} "
-        f"with {quoted(to_odata(node))}"
+        f"with {_shown(node)}"
     )
 
 
@@ -284,10 +284,16 @@ def _datetime(field: FilterField, node: DateTimeLiteral) -> dt.datetime:
     if field.kind != "datetime":
         raise ODataError(
             f"Cannot compare property {quoted(field.name)} of type {field.type_name} "
-            f"with {quoted(to_odata(node))}"
+            f"with {_shown(node)}"
         )
     utc = node.value.astimezone(dt.UTC)
     return utc.replace(tzinfo=None) if field.naive_utc else utc
+
+
+def _shown(node: FilterNode) -> str:
+    """`node` as OData text for a message; quoted unless it already is."""
+    text = to_odata(node)
+    return text if isinstance(node, StringLiteral | EnumLiteral) else quoted(text)
 
 
 def _check_enum_type(field: FilterField, type_name: str) -> None:

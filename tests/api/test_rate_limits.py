@@ -1,0 +1,155 @@
+"""Quotas on a real server with real tokens: the call after the quota gets production's 429.
+
+Windows are fixed calendar windows, so each burst starts with enough of the minute left.
+The hourly quotas and the sharing of counters between processes are checked on the limiter
+itself (further down), with a clock the test moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import GRAPH, MakeApp, ApiApp, error_of
+from xdrlab.api.errors import ApiError, Surface
+from xdrlab.api.ratelimit import RateLimiter, parse_quotas
+from xdrlab.store.db import make_engine, migrate, session_factory
+
+
+def _fresh_minute(needed_seconds: float = 20) -> None:
+    into = time.time() % 60
+    if into > 60 - needed_seconds:
+        time.sleep(60 - into + 0.2)
+
+
+def _burst(app: ApiApp, method: str, path: str, calls: int, body: object = None) -> list[int]:
+    token = app.token(GRAPH if path.startswith("/v1.0") else "https://api.security.microsoft.com")
+    with app.live.client() as client:
+        return [
+            client.request(
+                method, path, headers={"Authorization": f"Bearer {token}"}, json=body
+            ).status_code
+            for _ in range(calls)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "quota", "ok"),
+    [
+        (
+            "AdvancedHunting.Read.All",
+            "POST",
+            "/api/advancedhunting/run",
+            {"Query": "DeviceInfo | take 1"},
+            45,
+            200,
+        ),
+        ("Incident.Read.All", "GET", "/api/incidents?$top=1", None, 50, 200),
+        ("Incident.Read.All", "GET", "/api/incidents/987654321", None, 100, 404),
+        (
+            "Incident.ReadWrite.All",
+            "PATCH",
+            "/api/incidents/987654321",
+            {"status": "Active"},
+            50,
+            404,
+        ),
+    ],
+    ids=["hunting", "incidents-list", "incidents-get", "incidents-update"],
+)
+def test_defender_quota_per_minute(
+    make_app: MakeApp, role: str, method: str, path: str, body: object, quota: int, ok: int
+) -> None:
+    app = make_app(defender=[role])
+    _fresh_minute()
+    statuses = _burst(app, method, path, quota, body)
+    assert statuses == [ok] * quota
+    token = app.token()
+    refused = app.call(method, path, token=token, json=body)
+    assert refused.status_code == 429
+    error = error_of(refused)
+    assert error["code"] == "429"
+    assert error["message"] == f"API calls quota exceeded! maximum allowed {quota} per 00:01:00"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_quota_is_per_application(make_app: MakeApp) -> None:
+    first = make_app(defender=["Incident.Read.All"])
+    second = make_app(defender=["Incident.Read.All"])
+    _fresh_minute()
+    assert _burst(first, "GET", "/api/incidents?$top=1", 51)[-1] == 429
+    assert _burst(second, "GET", "/api/incidents?$top=1", 1) == [200]
+
+
+def test_graph_hunting_quota_answers_429_with_retry_after(make_app: MakeApp) -> None:
+    app = make_app(graph=["ThreatHunting.Read.All"])
+    _fresh_minute()
+    statuses = _burst(
+        app, "POST", "/v1.0/security/runHuntingQuery", 46, {"Query": "DeviceInfo | take 1"}
+    )
+    assert statuses[:45] == [200] * 45 and statuses[45] == 429
+    refused = app.call(
+        "POST", "/v1.0/security/runHuntingQuery", json={"Query": "DeviceInfo | take 1"}
+    )
+    assert error_of(refused)["code"] == "TooManyRequests"
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+class MovableClock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+
+def _limiter(tmp_path: Path, clock: MovableClock, **overrides: str) -> RateLimiter:
+    engine = make_engine(f"sqlite:///{tmp_path / 'cp.db'}")
+    migrate(engine)
+    return RateLimiter(session_factory(engine), clock, overrides)
+
+
+def _allowed(limiter: RateLimiter, operation: str, tenant: str = "t", app: str = "a") -> bool:
+    try:
+        limiter.check(operation, tenant, app, Surface.DEFENDER)
+    except ApiError as error:
+        assert error.status == 429
+        return False
+    return True
+
+
+def test_hourly_quota_of_incident_listing(tmp_path: Path) -> None:
+    clock = MovableClock(dt.datetime(2026, 11, 24, 10, 0, 0, tzinfo=dt.UTC))
+    limiter = _limiter(tmp_path, clock)
+    # 50 calls in each of 30 minutes stays under 50/min and reaches exactly 1500/h.
+    for minute in range(30):
+        clock.moment = dt.datetime(2026, 11, 24, 10, minute, 1, tzinfo=dt.UTC)
+        assert all(_allowed(limiter, "incidents.list") for _ in range(50))
+    clock.moment = dt.datetime(2026, 11, 24, 10, 30, 1, tzinfo=dt.UTC)
+    with pytest.raises(ApiError) as refused:
+        limiter.check("incidents.list", "t", "a", Surface.DEFENDER)
+    assert refused.value.message == "API calls quota exceeded! maximum allowed 1500 per 01:00:00"
+    assert refused.value.headers["Retry-After"] == str(29 * 60 + 59)
+    clock.moment = dt.datetime(2026, 11, 24, 11, 0, 0, tzinfo=dt.UTC)
+    assert _allowed(limiter, "incidents.list")
+
+
+def test_processes_sharing_a_database_share_counters(tmp_path: Path) -> None:
+    clock = MovableClock(dt.datetime(2026, 11, 24, 10, 0, 5, tzinfo=dt.UTC))
+    first = _limiter(tmp_path, clock)
+    second = _limiter(tmp_path, clock)  # another engine on the same file, as another worker
+    results = [_allowed(first if i % 2 else second, "hunting") for i in range(46)]
+    assert results == [True] * 45 + [False]
+    assert _allowed(first, "hunting", tenant="other tenant")
+
+
+def test_overrides_replace_production_quotas(tmp_path: Path) -> None:
+    clock = MovableClock(dt.datetime(2026, 11, 24, 10, 0, 5, tzinfo=dt.UTC))
+    limiter = _limiter(tmp_path, clock, hunting="2/10")
+    assert [_allowed(limiter, "hunting") for _ in range(3)] == [True, True, False]
+    assert parse_quotas("50/60, 1500/3600")[1].period == "01:00:00"
+    with pytest.raises(ValueError):
+        parse_quotas("0/60")
