@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (hostile SQL text is the point of these tests)
 """A query sees its own tenant's files for its window, and can touch nothing else.
 
 The hostile trees here are built with sqlglot directly (the KQL compiler never emits them): they
@@ -66,7 +67,7 @@ def _escapes(lab: Lab) -> list[str]:
         f"SELECT * FROM read_blob('{other}')",
         f"SELECT * FROM glob('{own.parent.parent.parent.parent}/*')",
         f"SELECT * FROM query('SELECT * FROM read_parquet(''{other}'')')",
-        f"SELECT \"DeviceName\" FROM \"DeviceProcessEvents\" UNION ALL SELECT \"DeviceName\" FROM read_parquet('{other}')",
+        f'SELECT "DeviceName" FROM "DeviceProcessEvents" UNION ALL SELECT "DeviceName" FROM read_parquet(\'{other}\')',
         f"SELECT * FROM \"DeviceProcessEvents\" WHERE EXISTS (SELECT 1 FROM read_csv('{target}'))",
     ]
 

@@ -24,9 +24,9 @@ OUTSIDE_MESSAGE = "The query may only read the tenant's advanced hunting tables.
 _KIND = re.compile(r"^\s*(?P<kind>[A-Za-z ]+?) Error: ?(?P<text>.*)", re.DOTALL)
 # Data-dependent failures the query author can fix; their text is worth showing.
 _DATA_ERRORS = {"Conversion", "Invalid Input", "Out of Range", "Not implemented"}
-_NOISE = (
-    re.compile(r" in expression \(.*\)", re.DOTALL),
+_NOISE = (  # in this order: hints first, then the SQL expression they follow
     re.compile(r"\s*(Use TRY\(|Did you mean|HINT:|LINE \d+:).*", re.DOTALL),
+    re.compile(r" in expression \(.*\)", re.DOTALL),
 )
 
 

@@ -61,6 +61,8 @@ class HuntingWindow:
             start, end = _parse_timespan(text.strip(), naive_utc(now))
         except OverflowError:
             raise InvalidTimespan(text, "it reaches outside the calendar") from None
+        except InvalidTimespan as error:  # quote what the caller sent, spaces and all
+            raise InvalidTimespan(text, error.reason) from None
         if end < start:
             raise InvalidTimespan(text, "the end is before the start")
         return cls.default(now, lookback).clamp(start, end)
