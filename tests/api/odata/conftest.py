@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 
 import pytest
-from sqlalchemy import Engine, String, create_engine, select
+from sqlalchemy import Engine, String, create_engine, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from xdrlab.api.odata import FilterField, filter_to_sqlalchemy, parse_filter
@@ -100,7 +100,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(
-            Incident.__table__.insert(),
+            insert(Incident),
             [
                 {
                     "id": i,

@@ -245,8 +245,7 @@ def _value(node: FilterNode, field: FilterField, fields: Mapping[str, FilterFiel
             f"need single quotes, as in {field.name} eq {quoted(node.name)}"
         )
     raise ODataError(
-        f"Expected a value to compare property {quoted(field.name)} with "
-        f"but found {_shown(node)}"
+        f"Expected a value to compare property {quoted(field.name)} with but found {_shown(node)}"
     )
 
 
