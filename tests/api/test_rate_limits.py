@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import GRAPH, MakeApp, ApiApp, error_of
+from tests.api.conftest import GRAPH, ApiApp, MakeApp, error_of
 from xdrlab.api.errors import ApiError, Surface
 from xdrlab.api.ratelimit import RateLimiter, parse_quotas
 from xdrlab.store.db import make_engine, migrate, session_factory

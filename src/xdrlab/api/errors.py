@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -86,3 +88,52 @@ def bad_request(code: str, message: str) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, "NotFound", message)
+
+
+class _DefenderError(BaseModel):
+    code: str
+    message: str
+    target: str
+
+
+class DefenderErrorBody(BaseModel):
+    """`{"error": {"code", "message", "target"}}`"""
+
+    error: _DefenderError
+
+
+class _GraphInnerError(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    date: str
+    request_id: str = Field(alias="request-id")
+    client_request_id: str = Field(alias="client-request-id")
+
+
+class _GraphError(BaseModel):
+    code: str
+    message: str
+    innerError: _GraphInnerError
+
+
+class GraphErrorBody(BaseModel):
+    """`{"error": {"code", "message", "innerError": {...}}}`"""
+
+    error: _GraphError
+
+
+def _documented(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "The request or the query is not valid.",
+        401: "The access token is missing or not valid.",
+        403: "The token lacks the permission the operation needs.",
+        404: "No such resource in the caller's tenant.",
+        405: "The method is not supported on this path.",
+        429: "A call quota was exceeded; `Retry-After` says when to try again.",
+        500: "A fault of the server.",
+    }
+    return {status: {"model": model, "description": text} for status, text in described.items()}
+
+
+DEFENDER_ERRORS = _documented(DefenderErrorBody)
+GRAPH_ERRORS = _documented(GraphErrorBody)

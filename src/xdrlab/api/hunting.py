@@ -15,15 +15,15 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from xdrlab.api.auth import Caller
-from xdrlab.api.errors import ApiError, Surface
+from xdrlab.api.errors import DEFENDER_ERRORS, GRAPH_ERRORS, ApiError, Surface
 from xdrlab.api.guard import DEFENDER_HUNTING, GRAPH_HUNTING, api_context, guard
 from xdrlab.engine import HuntingResult, HuntingWindow, run_hunting_query
 from xdrlab.engine.errors import HuntingError, UnexpectedError
 from xdrlab.kql.diagnostics import KqlError
 from xdrlab.lake.store import naive_utc
 
-defender_router = APIRouter(tags=["Advanced hunting (Defender API)"])
-graph_router = APIRouter(tags=["Advanced hunting (Graph security API)"])
+defender_router = APIRouter(tags=["Advanced hunting (Defender API)"], responses=DEFENDER_ERRORS)
+graph_router = APIRouter(tags=["Advanced hunting (Graph security API)"], responses=GRAPH_ERRORS)
 
 GRAPH_CONTEXT = "$metadata#microsoft.graph.security.huntingQueryResults"
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from starlette.requests import Request
 
 from xdrlab.api.auth import Caller
-from xdrlab.api.errors import ApiError, Surface
+from xdrlab.api.errors import DEFENDER_ERRORS, ApiError, Surface
 from xdrlab.api.guard import (
     DEFENDER_INCIDENTS_READ,
     DEFENDER_INCIDENTS_WRITE,
@@ -20,7 +20,7 @@ from xdrlab.api.incidents.filters import DEFENDER_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import Page, read_page
 from xdrlab.api.incidents.updates import defender_changes
 
-router = APIRouter(tags=["Incidents (Defender API)"])
+router = APIRouter(tags=["Incidents (Defender API)"], responses=DEFENDER_ERRORS)
 
 METADATA = "api/$metadata#Incidents"
 MAX_TOP = 100

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from starlette.requests import Request
 
 from xdrlab.api.auth import Caller
-from xdrlab.api.errors import ApiError, Surface
+from xdrlab.api.errors import GRAPH_ERRORS, ApiError, Surface
 from xdrlab.api.guard import (
     GRAPH_ALERTS_READ,
     GRAPH_INCIDENTS_READ,
@@ -22,7 +22,7 @@ from xdrlab.api.incidents.paging import read_page
 from xdrlab.api.incidents.updates import graph_changes
 from xdrlab.store.models import Alert
 
-router = APIRouter(tags=["Incidents and alerts (Graph security API)"])
+router = APIRouter(tags=["Incidents and alerts (Graph security API)"], responses=GRAPH_ERRORS)
 
 # Graph security page sizes: incidents 20 by default and at most 50; alerts_v2 100 and 2,000.
 INCIDENTS_TOP, INCIDENTS_MAX_TOP = 20, 50
