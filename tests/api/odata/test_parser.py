@@ -49,6 +49,7 @@ C = Compare("eq", Property("c"), IntLiteral(3))
         ("a eq 'it''s'", Compare("eq", Property("a"), StringLiteral("it's"))),
         ("a eq ''''", Compare("eq", Property("a"), StringLiteral("'"))),
         ("a eq ''", Compare("eq", Property("a"), StringLiteral(""))),
+        ("a eq'x'", Compare("eq", Property("a"), StringLiteral("x"))),
         (
             "status eq microsoft.graph.security.incidentStatus'active'",
             Compare(

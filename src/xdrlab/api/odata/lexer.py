@@ -40,6 +40,8 @@ _DATETIME = re.compile(
     r"(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
 )
 _DATETIME_TYPES = frozenset({"datetime", "datetimeoffset"})
+# Words that are never a type prefix, so that ``status eq'Active'`` still reads as ``eq``.
+_OPERATORS = frozenset({"eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not", "in"})
 _MAX_INT_DIGITS = 19
 
 
@@ -80,7 +82,7 @@ def _next_token(text: str, pos: int) -> Token:
         return _read_int(text, pos, number.group())
     if ident := _IDENT.match(text, pos):
         end = ident.end()
-        if end < len(text) and text[end] == "'":
+        if end < len(text) and text[end] == "'" and ident.group().lower() not in _OPERATORS:
             return _read_typed_literal(text, pos, ident.group())
         return Token("ident", ident.group(), pos)
     if char in "=<>!&|":
