@@ -40,7 +40,11 @@ def window(text: str | None) -> tuple[datetime, datetime]:
             datetime(2024, 6, 10),
             datetime(2024, 6, 11),
         ),
-        ("2024-06-10T00:00:00.1234567Z/2024-06-11", datetime(2024, 6, 10, 0, 0, 0, 123456), datetime(2024, 6, 11)),
+        (
+            "2024-06-10T00:00:00.1234567Z/2024-06-11",
+            datetime(2024, 6, 10, 0, 0, 0, 123456),
+            datetime(2024, 6, 11),
+        ),
         # duration/end
         ("P2D/2024-06-12T00:00:00Z", datetime(2024, 6, 10), datetime(2024, 6, 12)),
         # start/duration

@@ -92,6 +92,11 @@ def _guids(data: pa.ChunkedArray | pa.Array) -> list[Any]:
 
 
 def _datetimes(data: pa.ChunkedArray | pa.Array) -> list[Any]:
+    if pa.types.is_timestamp(data.type) and data.type.unit == "ns":
+        # Nine fractional digits; Kusto's 100 ns ticks are the first seven.
+        text = pc.strftime(data.cast(pa.timestamp("ns")), format="%Y-%m-%dT%H:%M:%S")
+        ticks = pc.utf8_slice_codeunits(text, 0, len("2000-01-01T00:00:00.0000000"))
+        return pc.binary_join_element_wise(ticks, "Z", "").to_pylist()  # type: ignore[no-any-return]
     if pa.types.is_timestamp(data.type):
         # Arrow keeps UTC underneath: dropping the zone leaves the UTC wall clock.
         data = data.cast(pa.timestamp("us"), safe=False)
