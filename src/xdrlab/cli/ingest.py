@@ -129,7 +129,7 @@ def _show(report: IngestReport, as_json: bool, skip_bad_rows: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return
-    summary = Table(title=f"{report.table} ← {report.source}", show_header=False)
+    summary = Table(title=f"{report.table} ← {Path(report.source).name}", show_header=False)
     summary.add_column("", style="bold")
     summary.add_column("")
     summary.add_row("rows read", str(report.rows_read))

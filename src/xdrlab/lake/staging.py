@@ -32,8 +32,8 @@ from xdrlab.lake.store import STATIC_PARTITION, Lake
 
 JOURNAL_FOLDER = ".ingest"
 _TEMP_SUFFIX = ".writing"  # the suffix `Lake` uses for files not yet visible
-ROW_GROUP_ROWS = 128 * 1024
-_MAX_PENDING_ROWS = 4 * ROW_GROUP_ROWS
+ROW_GROUP_ROWS = 64 * 1024
+_MAX_PENDING_BYTES = 64 << 20  # rows held in memory across all days before they go to disk
 
 
 @dataclass
@@ -43,6 +43,7 @@ class _DayFile:
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = field(default_factory=list)
     pending_rows: int = 0
+    pending_bytes: int = 0
     rows: int = 0
 
     @property
@@ -58,7 +59,7 @@ class StagedIngest:
         self.table = table
         self.root = lake.table_root(tenant_id, table)
         self._files: dict[str, _DayFile] = {}
-        self._pending_rows = 0
+        self._pending_bytes = 0
 
     def add(self, rows: pa.Table) -> None:
         """Stage rows already in the table's schema (with their time column filled in)."""
@@ -72,10 +73,11 @@ class StagedIngest:
                 self._files[partition] = day
             day.pending.append(part)
             day.pending_rows += part.num_rows
-            self._pending_rows += part.num_rows
+            day.pending_bytes += part.nbytes
+            self._pending_bytes += part.nbytes
             if day.pending_rows >= ROW_GROUP_ROWS:
                 self._flush(day)
-        if self._pending_rows >= _MAX_PENDING_ROWS:
+        if self._pending_bytes >= _MAX_PENDING_BYTES:
             for day in self._files.values():
                 self._flush(day)
 
@@ -132,8 +134,8 @@ class StagedIngest:
             day.writer = pq.ParquetWriter(day.handle, self.table.arrow_schema, compression="zstd")
         day.writer.write_table(rows, row_group_size=ROW_GROUP_ROWS)
         day.rows += rows.num_rows
-        self._pending_rows -= day.pending_rows
-        day.pending, day.pending_rows = [], 0
+        self._pending_bytes -= day.pending_bytes
+        day.pending, day.pending_rows, day.pending_bytes = [], 0, 0
 
     @staticmethod
     def _close(day: _DayFile) -> None:
