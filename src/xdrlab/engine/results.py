@@ -71,7 +71,8 @@ class HuntingResult:
         ]
         if not values:
             return [{} for _ in range(self.num_rows)]
-        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        # Columns of one Arrow table have one length; strict zips cost a third more here.
+        return [dict(zip(names, row, strict=False)) for row in zip(*values, strict=False)]
 
 
 def json_values(kusto_type: KustoType, data: pa.ChunkedArray | pa.Array) -> list[Any]:
@@ -92,20 +93,19 @@ def _guids(data: pa.ChunkedArray | pa.Array) -> list[Any]:
 
 
 def _datetimes(data: pa.ChunkedArray | pa.Array) -> list[Any]:
-    if pa.types.is_timestamp(data.type) and data.type.unit == "ns":
-        # Nine fractional digits; Kusto's 100 ns ticks are the first seven.
-        text = pc.strftime(data.cast(pa.timestamp("ns")), format="%Y-%m-%dT%H:%M:%S")
+    if pa.types.is_date(data.type):
+        data = data.cast(pa.timestamp("us"))
+    if not pa.types.is_timestamp(data.type):
+        return [None if v is None else format_datetime(v) for v in data.to_pylist()]
+    # Arrow keeps UTC underneath: dropping the zone leaves the UTC wall clock. Casting to text
+    # prints every fractional digit of the unit (six for us, nine for ns; Kusto shows seven
+    # 100 ns ticks) and is several times faster than strftime.
+    unit = "ns" if data.type.unit == "ns" else "us"
+    text = data.cast(pa.timestamp(unit), safe=False).cast(pa.string())
+    text = pc.replace_substring(text, " ", "T", max_replacements=1)
+    if unit == "ns":
         ticks = pc.utf8_slice_codeunits(text, 0, len("2000-01-01T00:00:00.0000000"))
         return pc.binary_join_element_wise(ticks, "Z", "").to_pylist()  # type: ignore[no-any-return]
-    if pa.types.is_timestamp(data.type):
-        # Arrow keeps UTC underneath: dropping the zone leaves the UTC wall clock.
-        data = data.cast(pa.timestamp("us"), safe=False)
-    elif pa.types.is_date(data.type):
-        data = data.cast(pa.timestamp("us"))
-    else:
-        return [None if v is None else format_datetime(v) for v in data.to_pylist()]
-    # `%S` of a microsecond timestamp prints six fractional digits; Kusto prints seven.
-    text = pc.strftime(data, format="%Y-%m-%dT%H:%M:%S")
     return pc.binary_join_element_wise(text, "0Z", "").to_pylist()  # type: ignore[no-any-return]
 
 
