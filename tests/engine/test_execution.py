@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -246,3 +247,42 @@ def test_column_names_come_from_the_compiled_query(lab: Lab) -> None:
         {"Name": "First", "Type": "Int64"},
         {"Name": "Second", "Type": "Int32"},
     ]
+
+
+def test_concurrent_queries_of_two_tenants_stay_apart(lab: Lab) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.engine.conftest import TENANT_B
+
+    query = compiled(
+        'SELECT "DeviceName" FROM "DeviceProcessEvents" ORDER BY "DeviceName"',
+        [("DeviceName", KustoType.STRING)],
+        ["DeviceProcessEvents"],
+    )
+
+    def devices(tenant: str) -> list[str]:
+        rows = lab.engine.execute(query, tenant, lab.window()).json_rows()
+        return [row["DeviceName"] for row in rows]
+
+    tenants = [TENANT_A, TENANT_B] * 8
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(devices, tenants))
+    for tenant, names in zip(tenants, results, strict=True):
+        prefix = "alpha" if tenant == TENANT_A else "bravo"
+        assert names == [f"{prefix}-1", f"{prefix}-2", f"{prefix}-3"]
+
+
+def test_spilling_uses_a_private_folder_removed_afterwards(lab: Lab, tmp_path: Path) -> None:
+    from xdrlab.engine import EmbeddedEngine
+
+    spill = tmp_path / "spill"
+    engine = EmbeddedEngine(
+        lab.lake, EngineSettings(threads=1, memory_limit="64MB", temp_directory=spill)
+    )
+    query = compiled(
+        "SELECT count(*) AS x FROM (SELECT md5(range::VARCHAR) AS h FROM range(3000000) ORDER BY h)",
+        [("x", KustoType.LONG)],
+    )
+    result = engine.execute(query, TENANT_A, lab.window())
+    assert result.json_rows() == [{"x": 3_000_000}]
+    assert spill.is_dir() and list(spill.iterdir()) == []
