@@ -1,0 +1,141 @@
+"""The compiler: parse, then lower statement by statement and operator by operator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from xdrlab.kql import diagnostics as diag
+from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet
+from xdrlab.kql.compiled import CompiledQuery, RenderHint
+from xdrlab.kql.diagnostics import KqlError, Position
+
+from xdrlab.kql.operators import LOWERERS, PARSERS
+from xdrlab.kql.relation import Relation
+from xdrlab.kql.syntax import nodes as n
+from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
+from xdrlab.lake.schema import Table
+
+import xdrlab.kql.functions  # noqa: F401,E402  (registers every function family)
+
+MAX_QUERY_LENGTH = 1_000_000
+
+
+class Lowering:
+    """State shared by the operators of one query."""
+
+    def __init__(self, tables: Mapping[str, Table], now: datetime) -> None:
+        self.tables = tables
+        self.env = Environment(now=now, tables=tables)
+        self.used: set[str] = set()
+        self.render: RenderHint | None = None
+
+    def binder(self, rel: Relation, op: str | None, *, aggregates: bool = False) -> Binder:
+        return Binder(self.env, rel.scope(), op, aggregates=aggregates)
+
+    # --- statements ----------------------------------------------------------------------
+
+    def run(self, query: n.Query) -> CompiledQuery:
+        for statement in query.statements:
+            if isinstance(statement, n.UnsupportedStatement):
+                raise diag.unsupported_feature(f"The '{statement.keyword}' statement", statement.pos)
+            self.let(statement)
+        if query.body is None:
+            raise diag.no_tabular_result(query.end)
+        self.render = None
+        rel = self.pipeline(query.body)
+        return CompiledQuery(
+            tree=rel.to_select(final=True),
+            columns=rel.columns,
+            tables=frozenset(self.used),
+            render=self.render,
+        )
+
+    def let(self, statement: n.LetStatement) -> None:
+        value = statement.value
+        if isinstance(value, n.FunctionBody):
+            self.env.lets[statement.name] = NonScalarLet(value.pos, "User-defined functions")
+            return
+        if isinstance(value, n.Call) and value.name in KNOWN_SOURCES:
+            self.env.lets[statement.name] = NonScalarLet(
+                value.pos, f"The '{value.name}' function"
+            )
+            return
+        if isinstance(value, n.Name | n.SubPipeline) and self.is_tabular(value):
+            value = n.Pipeline(value.pos, value, ())
+        if isinstance(value, n.Pipeline):
+            before = set(self.used)
+            render = self.render
+            rel = self.pipeline(value)
+            self.render = render
+            tables = frozenset(self.used - before)
+            self.used = before  # counted where the let is used
+            self.env.lets[statement.name] = TabularLet(rel, tables)
+            return
+        bound = Binder(self.env, {}, None).bind(value)
+        self.env.lets[statement.name] = bound
+
+    def is_tabular(self, e: n.Expr) -> bool:
+        if isinstance(e, n.SubPipeline):
+            return True
+        assert isinstance(e, n.Name)
+        let = self.env.lets.get(e.name)
+        if let is not None:
+            return isinstance(let, TabularLet)
+        return e.name in self.tables
+
+    # --- pipelines -----------------------------------------------------------------------
+
+    def pipeline(self, pipeline: n.Pipeline) -> Relation:
+        first = pipeline.operators[0].keyword if pipeline.operators else None
+        rel = self.source(pipeline.source, first)
+        for op in pipeline.operators:
+            if isinstance(op, n.UnsupportedOperator):
+                raise diag.unsupported_operator(op.keyword, op.pos)
+            lower = LOWERERS[type(op)]
+            rel = lower(self, rel, op)
+        return rel
+
+    def source(self, e: n.Expr, first_op: str | None) -> Relation:
+        if isinstance(e, n.SubPipeline):
+            return self.pipeline(e.pipeline)
+        if isinstance(e, n.Name):
+            let = self.env.lets.get(e.name)
+            if isinstance(let, TabularLet):
+                assert isinstance(let.relation, Relation)
+                self.used |= let.tables
+                return let.relation.clone()
+            if isinstance(let, NonScalarLet):
+                raise diag.unsupported_feature(let.what, e.pos)
+            if let is None:
+                table = self.tables.get(e.name)
+                if table is not None:
+                    self.used.add(table.name)
+                    return Relation.scan(table.name, table.columns)
+            raise diag.unknown_table(first_op, e.name, e.pos)
+        if isinstance(e, n.Call):
+            if e.name in KNOWN_SOURCES:
+                raise diag.unsupported_operator(e.name, e.pos)
+            raise diag.unknown_table(first_op, e.name, e.pos)
+        raise diag.no_tabular_result(e.pos)
+
+
+def compile_query(text: str, tables: Mapping[str, Table], *, now: datetime) -> CompiledQuery:
+    """Compile one KQL query against `tables` (name → schema) into a SQL tree.
+
+    `now` is the query's start time (naive UTC): `now()` and `ago()` fold to literals from it.
+    Raises `KqlError` for every query it refuses, and no other exception.
+    """
+    if not isinstance(text, str):
+        raise diag.syntax_error("", Position(1, 1))
+    if len(text) > MAX_QUERY_LENGTH:
+        raise diag.too_complex(Position(1, 1))
+    try:
+        query = parse(text, PARSERS)
+        return Lowering(tables, now).run(query)
+    except KqlError:
+        raise
+    except RecursionError:
+        raise diag.too_complex(Position(1, 1)) from None
+    except Exception:  # a bug: still refuse the query the documented way
+        raise diag.internal_error(Position(1, 1)) from None

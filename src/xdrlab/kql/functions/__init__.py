@@ -1,0 +1,11 @@
+"""KQL functions, one module per family; importing this package registers them all."""
+
+from xdrlab.kql.functions import (  # noqa: F401  (imported for their registrations)
+    aggregates,
+    conditional,
+    conversion,
+    datetime,
+    dynamic,
+    math,
+    strings,
+)

@@ -1,0 +1,168 @@
+"""Conversion functions: tostring, toint, tolong, todouble/toreal, todatetime, tobool, ..."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from xdrlab.kql.binder.convert import dynamic_scalar_text, to_string_sql
+from xdrlab.kql.binder.types import (
+    NUMERIC,
+    STRINGLIKE,
+    T,
+    Typed,
+    cast,
+    constant,
+    fn,
+    interval_micros,
+    micros_interval,
+    try_cast,
+)
+from xdrlab.kql.functions.registry import register
+from xdrlab.kql.syntax import nodes as n
+from xdrlab.kql.syntax.parser import parse_datetime_text, parse_timespan_text
+from xdrlab.lake.schema import KustoType
+
+if TYPE_CHECKING:
+    from xdrlab.kql.binder.scalar import Binder
+
+
+@register("tostring", args=1, name_kind="first")
+def tostring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    (v,) = args
+    if v.is_constant and v.value is None:
+        return constant(T.STRING, "")
+    if v.is_constant and isinstance(v.value, str):
+        return constant(T.STRING, v.value)
+    if v.is_constant and isinstance(v.value, bool):
+        return constant(T.STRING, "true" if v.value else "false")
+    if v.is_constant and isinstance(v.value, int) and v.type in (T.LONG, T.INT):
+        return constant(T.STRING, str(v.value))
+    return Typed(to_string_sql(v), T.STRING)
+
+
+def _to_number(v: Typed, target: KustoType) -> exp.Expression:
+    if v.type is target:
+        return v.sql
+    if v.type in NUMERIC:
+        if target in (T.INT, T.LONG) and v.type in (T.REAL, T.DECIMAL):
+            return try_cast(fn("trunc", v.sql), target)
+        return try_cast(v.sql, target)
+    if v.type is T.BOOL:
+        return cast(v.sql, target)
+    if v.type in STRINGLIKE:
+        text = exp.Trim(this=v.sql)
+        if target in (T.INT, T.LONG):
+            # "1.7" converts like the number it spells (truncated), "abc" to null
+            return exp.Coalesce(
+                this=try_cast(text, target),
+                expressions=[try_cast(fn("trunc", try_cast(text.copy(), T.REAL)), target)],
+            )
+        return try_cast(text, target)
+    if v.type is T.DYNAMIC:
+        return _to_number(Typed(dynamic_scalar_text(v.sql), T.STRING), target)
+    if v.type is T.DATETIME:
+        # ticks since 0001-01-01, as Kusto counts them
+        return try_cast(
+            exp.Mul(
+                this=exp.Paren(
+                    this=exp.Add(this=interval_micros(v.sql), expression=exp.Literal.number(62135596800000000))
+                ),
+                expression=exp.Literal.number(10),
+            ),
+            target,
+        )
+    if v.type is T.TIMESPAN:
+        return try_cast(exp.Mul(this=interval_micros(v.sql), expression=exp.Literal.number(10)), target)
+    return try_cast(v.sql, target)
+
+
+def _fold_number(v: Typed, target: KustoType) -> Typed | None:
+    if not v.is_constant:
+        return None
+    value = v.value
+    if value is None:
+        return constant(target, None)
+    try:
+        if isinstance(value, bool):
+            number: float = float(value)
+        elif isinstance(value, int | float):
+            number = float(value) if target in (T.REAL, T.DECIMAL) else value
+        elif isinstance(value, str):
+            number = float(value.strip())
+        else:
+            return None
+    except ValueError:
+        return constant(target, None)
+    if target in (T.INT, T.LONG):
+        if number != number or number in (float("inf"), float("-inf")):
+            return constant(target, None)
+        return constant(target, int(number))
+    return constant(target, float(number))
+
+
+def _number_function(target: KustoType):  # type: ignore[no-untyped-def]
+    def impl(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        folded = _fold_number(args[0], target)
+        if folded is not None:
+            return folded
+        return Typed(_to_number(args[0], target), target)
+
+    return impl
+
+
+register("toint", args=1, name_kind="first")(_number_function(T.INT))
+register("tolong", args=1, name_kind="first")(_number_function(T.LONG))
+register("todouble", "toreal", args=1, name_kind="first")(_number_function(T.REAL))
+register("todecimal", args=1, name_kind="first")(_number_function(T.DECIMAL))
+
+
+@register("todatetime", args=1, name_kind="first")
+def todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    (v,) = args
+    if v.type is T.DATETIME:
+        return v
+    if v.is_constant and isinstance(v.value, str):
+        return constant(T.DATETIME, parse_datetime_text(v.value))
+    if v.is_constant and v.value is None:
+        return constant(T.DATETIME, None)
+    if v.type in STRINGLIKE:
+        return Typed(try_cast(v.sql, T.DATETIME), T.DATETIME)
+    if v.type is T.DYNAMIC:
+        return Typed(try_cast(dynamic_scalar_text(v.sql), T.DATETIME), T.DATETIME)
+    return Typed(cast(exp.Null(), T.DATETIME), T.DATETIME)
+
+
+@register("totimespan", "totime", args=1, name_kind="first")
+def totimespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    (v,) = args
+    if v.type is T.TIMESPAN:
+        return v
+    if v.is_constant and isinstance(v.value, str):
+        return constant(T.TIMESPAN, parse_timespan_text(v.value))
+    if v.type in NUMERIC:
+        # a number of ticks
+        return Typed(micros_interval(try_cast(exp.Div(this=v.sql, expression=exp.Literal.number(10)), T.LONG)), T.TIMESPAN)
+    text = v.sql if v.type in STRINGLIKE else dynamic_scalar_text(v.sql)
+    return Typed(try_cast(text, T.TIMESPAN), T.TIMESPAN)
+
+
+@register("tobool", "toboolean", args=1, name_kind="first")
+def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    (v,) = args
+    if v.type is T.BOOL:
+        return v
+    if v.is_constant and isinstance(v.value, str):
+        text = v.value.strip().lower()
+        return constant(T.BOOL, {"true": True, "false": False}.get(text))
+    if v.type in NUMERIC:
+        return Typed(exp.NEQ(this=v.sql, expression=exp.Literal.number(0)), T.BOOL)
+    text = v.sql if v.type in STRINGLIKE else dynamic_scalar_text(v.sql)
+    return Typed(try_cast(text, T.BOOL), T.BOOL)
+
+
+@register("toguid", args=1, name_kind="first")
+def toguid(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    (v,) = args
+    return Typed(exp.Lower(this=to_string_sql(v)), T.GUID)

@@ -1,0 +1,20 @@
+"""Tabular operators, one module each; importing this package registers them all."""
+
+from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrations)
+    count,
+    distinct,
+    extend,
+    project,
+    project_away,
+    project_rename,
+    project_reorder,
+    render,
+    sort,
+    summarize,
+    take,
+    top,
+    where,
+)
+from xdrlab.kql.operators.registry import LOWERERS, PARSERS
+
+__all__ = ["LOWERERS", "PARSERS"]

@@ -1,0 +1,99 @@
+"""`summarize aggregates [by keys]`: one row per group (one row overall when there is no `by`).
+
+Output columns are the `by` keys first, then the aggregates, named like Kusto names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from xdrlab.kql import diagnostics as diag
+from xdrlab.kql.binder.naming import default_name, result_name, unique_name
+from xdrlab.kql.functions.registry import TUPLE_AGGREGATES
+from xdrlab.kql.relation import Output
+from xdrlab.kql.operators.registry import register_operator
+from xdrlab.kql.syntax import nodes as n
+from xdrlab.kql.syntax.tokens import Token
+from xdrlab.lake.schema import Column
+
+if TYPE_CHECKING:
+    from xdrlab.kql.compiler import Lowering
+    from xdrlab.kql.relation import Relation
+    from xdrlab.kql.syntax.parser import Parser
+
+
+@dataclass(frozen=True, slots=True)
+class Summarize(n.OperatorNode):
+    aggregates: tuple[n.Assignment, ...]
+    by: tuple[n.Assignment, ...]
+
+
+def parse(p: Parser, keyword: Token) -> Summarize:
+    p.skip_hints()
+    aggregates: tuple[n.Assignment, ...] = ()
+    if not p.at_word("by"):
+        aggregates = p.parse_assignments()
+    by: tuple[n.Assignment, ...] = ()
+    if p.accept_word("by"):
+        by = p.parse_assignments()
+    if not aggregates and not by:
+        raise p.fail()
+    return Summarize(keyword.pos, keyword.text, aggregates, by)
+
+
+def _is_tuple_aggregate(e: n.Expr) -> bool:
+    if not isinstance(e, n.Call) or e.name not in TUPLE_AGGREGATES:
+        return False
+    if e.name in ("arg_max", "arg_min", "argmax", "argmin"):
+        return True
+    return len(e.args) != 1 or any(isinstance(a, n.Star) for a in e.args)
+
+
+def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
+    if rel.aggregated or rel.distinct or rel.limit is not None:
+        rel = rel.wrap()
+    rel.order = []
+    keys = ctx.binder(rel, node.keyword)
+    outputs: list[Output] = []
+    group = []
+    taken: list[str] = []
+    counter = [1]
+    for item in node.by:
+        value = keys.bind(item.expr)
+        name = item.name or result_name(item.expr) or default_name(set(taken), counter)
+        if name in taken:
+            if item.name:
+                raise diag.duplicate_column(node.keyword, name, item.pos)
+            name = unique_name(name, taken)
+        taken.append(name)
+        group.append(value.sql)
+        outputs.append(Output(Column(name, value.type), value.sql.copy()))
+    by_names = [o.name for o in outputs]
+    aggs = ctx.binder(rel, node.keyword, aggregates=True)
+    for item in node.aggregates:
+        if _is_tuple_aggregate(item.expr):
+            assert isinstance(item.expr, n.Call)
+            if item.name is not None:
+                raise diag.unsupported_feature(f"Naming the result of '{item.expr.name}'", item.pos)
+            for column in TUPLE_AGGREGATES[item.expr.name](aggs, item.expr, by_names):
+                name = unique_name(column.name, taken)
+                taken.append(name)
+                outputs.append(Output(Column(name, column.value.type), column.value.sql))
+            continue
+        value = aggs.bind(item.expr)
+        if not value.aggregate:
+            raise diag.not_aggregate(node.keyword, item.expr.pos)
+        name = item.name or result_name(item.expr) or default_name(set(taken), counter)
+        if name in taken:
+            if item.name:
+                raise diag.duplicate_column(node.keyword, name, item.pos)
+            name = unique_name(name, taken)
+        taken.append(name)
+        outputs.append(Output(Column(name, value.type), value.sql))
+    rel.outputs = outputs
+    rel.group = group
+    return rel
+
+
+register_operator("summarize", node=Summarize, parse=parse, lower=lower)

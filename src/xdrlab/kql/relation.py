@@ -1,0 +1,190 @@
+"""The relation a pipeline builds: one SELECT under construction.
+
+Operators add to the current SELECT while SQL's clause order allows it (`where` after
+`project`-ing plain columns stays one WHERE on the raw columns, so row-group pruning works);
+otherwise the SELECT built so far becomes a subquery and a new one starts on top of it.
+Each output column is kept with the SQL that computes it from the SELECT's input, so later
+operators can substitute it instead of nesting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from xdrlab.kql.binder.types import Typed
+from xdrlab.lake.schema import Column
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    column: Column
+    sql: exp.Expression
+
+    @property
+    def name(self) -> str:
+        return self.column.name
+
+    @property
+    def simple(self) -> bool:
+        """Cheap to repeat: a plain column reference or a literal."""
+        return isinstance(self.sql, exp.Column | exp.Literal | exp.Boolean | exp.Null) or (
+            isinstance(self.sql, exp.Cast) and isinstance(self.sql.this, exp.Literal | exp.Null)
+        )
+
+
+def column_ref(name: str) -> exp.Column:
+    return exp.Column(this=exp.Identifier(this=name, quoted=True))
+
+
+@dataclass
+class Relation:
+    source: exp.Expression
+    outputs: list[Output]
+    where: list[exp.Expression] = field(default_factory=list)
+    group: list[exp.Expression] | None = None
+    distinct: bool = False
+    order: list[exp.Ordered] = field(default_factory=list)
+    limit: int | None = None
+    depth: int = 0
+
+    @classmethod
+    def scan(cls, table: str, columns: tuple[Column, ...]) -> Relation:
+        source = exp.Table(this=exp.Identifier(this=table, quoted=True))
+        return cls(source, [Output(c, column_ref(c.name)) for c in columns])
+
+    # --- shape -------------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(o.column for o in self.outputs)
+
+    def names(self) -> list[str]:
+        return [o.name for o in self.outputs]
+
+    def output(self, name: str) -> Output | None:
+        for o in self.outputs:
+            if o.name == name:
+                return o
+        return None
+
+    def scope(self) -> dict[str, Typed]:
+        """Output columns by name, each as the SQL computing it from this SELECT's input."""
+        return {o.name: Typed(o.sql, o.column.type) for o in self.outputs}
+
+    def __iter__(self) -> Iterator[Output]:
+        return iter(self.outputs)
+
+    # --- what can still be added to this SELECT ---------------------------------------------
+
+    @property
+    def aggregated(self) -> bool:
+        return self.group is not None
+
+    def can_filter(self) -> bool:
+        return not self.aggregated and not self.distinct and self.limit is None
+
+    def can_project(self) -> bool:
+        return not self.aggregated and not self.distinct
+
+    def can_sort(self) -> bool:
+        return not self.aggregated and not self.distinct and self.limit is None
+
+    def refs_are_simple(self, names: set[str]) -> bool:
+        """Whether every referenced output column is cheap to substitute."""
+        for o in self.outputs:
+            if o.name in names and not o.simple:
+                return False
+        return True
+
+    # --- building ------------------------------------------------------------------------------
+
+    def clone(self) -> Relation:
+        return Relation(
+            self.source.copy(),
+            [Output(o.column, o.sql.copy()) for o in self.outputs],
+            [w.copy() for w in self.where],
+            None if self.group is None else [g.copy() for g in self.group],
+            self.distinct,
+            [o.copy() for o in self.order],
+            self.limit,
+            self.depth,
+        )
+
+    def to_select(self, final: bool = False) -> exp.Select:
+        names = self.names() if final else sql_names(self.names())
+        expressions: list[exp.Expression] = []
+        for o, name in zip(self.outputs, names, strict=True):
+            sql = o.sql.copy()
+            if isinstance(sql, exp.Column) and sql.name == name:
+                expressions.append(sql)
+            else:
+                expressions.append(exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True)))
+        select = exp.Select(expressions=expressions)
+        select.set("from_", exp.From(this=self.source.copy()))
+        if self.where:
+            condition = self.where[0].copy()
+            for extra in self.where[1:]:
+                condition = exp.And(this=_paren(condition), expression=_paren(extra.copy()))
+            select.set("where", exp.Where(this=condition))
+        if self.group:
+            select.set("group", exp.Group(expressions=[g.copy() for g in self.group]))
+        if self.distinct:
+            select.set("distinct", exp.Distinct())
+        if self.order:
+            select.set("order", exp.Order(expressions=[o.copy() for o in self.order]))
+        if self.limit is not None:
+            select.set("limit", exp.Limit(expression=exp.Literal.number(self.limit)))
+        return select
+
+    def wrap(self) -> Relation:
+        """This SELECT as a subquery, with a new SELECT over it that passes every column on."""
+        depth = self.depth + 1
+        alias = exp.TableAlias(this=exp.Identifier(this=f"_q{depth}", quoted=True))
+        source = exp.Subquery(this=self.to_select(), alias=alias)
+        names = sql_names(self.names())
+        outputs = [Output(o.column, column_ref(name)) for o, name in zip(self.outputs, names, strict=True)]
+        order: list[exp.Ordered] = []
+        # Keep the row order for the operators above (SQL does not promise a subquery's
+        # order survives): sort again by the same keys when they are output columns.
+        for key in self.order:
+            index = next((i for i, o in enumerate(self.outputs) if o.sql == key.this), None)
+            if index is None:
+                order = []
+                break
+            order.append(replace_this(key, column_ref(names[index])))
+        return Relation(source, outputs, order=order, depth=depth)
+
+
+def replace_this(ordered: exp.Ordered, this: exp.Expression) -> exp.Ordered:
+    copy = ordered.copy()
+    copy.set("this", this)
+    return copy
+
+
+def _paren(sql: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=sql) if isinstance(sql, exp.Or) else sql
+
+
+def sql_names(names: list[str]) -> list[str]:
+    """Column aliases for one SELECT: the Kusto names, made unique ignoring case.
+
+    Kusto column names are case-sensitive and DuckDB's are not, so `FileName` and `filename`
+    in one SELECT get distinct aliases inside the query; the outermost SELECT restores them.
+    """
+    taken: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        alias = name
+        i = 2
+        while alias.lower() in taken:
+            alias = f"{name}__{i}"
+            i += 1
+        taken.add(alias.lower())
+        out.append(alias)
+    return out
+
+
+__all__ = ["Output", "Relation", "column_ref", "sql_names"]

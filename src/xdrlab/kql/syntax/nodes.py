@@ -1,0 +1,159 @@
+"""AST nodes. Every node carries the position of its first token.
+
+Scalar expressions are small frozen dataclasses; tabular operators are defined next to their
+lowering in `xdrlab.kql.operators` and derive from `OperatorNode`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdrlab.kql.diagnostics import Position
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    pos: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Expr):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Literal(Expr):
+    """A constant. `type` is a Kusto type name; `value` is None for a typed null.
+
+    Values: str (string, guid), int (long, int), float (real), bool, datetime (naive UTC),
+    int microseconds (timespan), JSON-compatible Python value (dynamic).
+    """
+
+    type: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class Star(Expr):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    op: str
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ListOp(Expr):
+    """`x in (a, b)`, `x !in~ (...)`, `x has_any (...)`, `x has_all (...)`."""
+
+    op: str
+    left: Expr
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Between(Expr):
+    left: Expr
+    low: Expr
+    high: Expr
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Member(Expr):
+    """`x.name`: property access on a dynamic value."""
+
+    target: Expr
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Expr):
+    """`x[expr]`: element or property access on a dynamic value."""
+
+    target: Expr
+    index: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """`[Name =] expr` in project/extend/summarize lists."""
+
+    pos: Position
+    name: str | None
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    pos: Position
+    expr: Expr
+    descending: bool
+    nulls_first: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorNode:
+    """A tabular operator after `|`. `keyword` is the operator name as written."""
+
+    pos: Position
+    keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedOperator(OperatorNode):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    pos: Position
+    source: Expr
+    operators: tuple[OperatorNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LetStatement:
+    pos: Position
+    name: str
+    value: Expr | Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedStatement:
+    pos: Position
+    keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubPipeline(Expr):
+    """A parenthesised tabular expression used as a pipeline source: `(T | where ...)`."""
+
+    pipeline: Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionBody(Expr):
+    """`(params) { body }` on the right of a let: parsed past, not analysed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    statements: tuple[LetStatement | UnsupportedStatement, ...]
+    body: Pipeline | None
+    end: Position
