@@ -135,7 +135,9 @@ def ingest_file(
     report = IngestReport(table.name, tenant_id, str(path), fmt.value)
     only = {c.name for c in table.columns} if ignore_unknown_columns else None
     stdin = str(path) == "-"
-    batches = _stdin_batches(fmt, only) if stdin else read_batches(path, fmt, only=only)
+    batches = (
+        _stdin_batches(fmt, table, only) if stdin else read_batches(path, fmt, table, only=only)
+    )
     return _ingest(lake, tenant_id, table, batches, report, skip_bad_rows, ignore_unknown_columns)
 
 
@@ -156,16 +158,16 @@ def ingest_rows(
     return _ingest(lake, tenant_id, table, batches, report, skip_bad_rows, ignore_unknown_columns)
 
 
-def _stdin_batches(fmt: InputFormat, only: set[str] | None) -> Iterator[RawBatch]:
+def _stdin_batches(fmt: InputFormat, table: Table, only: set[str] | None) -> Iterator[RawBatch]:
     if fmt is InputFormat.JSONL:
-        yield from read_json_lines(sys.stdin.buffer)
+        yield from read_json_lines(sys.stdin.buffer, table)
         return
     # CSV and Parquet readers need a file they can open twice or seek in: spool to one.
     with tempfile.TemporaryDirectory(prefix="xdrlab-ingest-") as folder:
         spooled = Path(folder) / f"stdin.{fmt.value}"
         with spooled.open("wb") as handle:
             shutil.copyfileobj(sys.stdin.buffer, handle, 1 << 20)
-        yield from read_batches(spooled, fmt, only=only)
+        yield from read_batches(spooled, fmt, table, only=only)
 
 
 def _ingest(

@@ -19,9 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from xdrlab.lake.convert import ColumnData
+from xdrlab.lake.schema import KustoType, Table
 
 BATCH_ROWS = 50_000
 _CSV_BLOCK_BYTES = 8 << 20
@@ -86,7 +88,7 @@ def detect_format(source: str | Path, given: str | None) -> InputFormat:
 
 
 def read_batches(
-    source: str | Path, fmt: InputFormat, *, only: set[str] | None = None
+    source: str | Path, fmt: InputFormat, table: Table, *, only: set[str] | None = None
 ) -> Iterator[RawBatch]:
     """The rows of a file as raw batches; `only` limits the columns read (when the input's
     other columns are to be ignored)."""
@@ -95,21 +97,43 @@ def read_batches(
         raise UnreadableInput(f"no such file: {source}")
     if fmt is InputFormat.JSONL:
         with _open_binary(path) as stream:
-            yield from read_json_lines(stream)
+            yield from read_json_lines(stream, table)
     elif fmt is InputFormat.CSV:
         yield from _read_csv(path, only)
     else:
         yield from _read_parquet(path, only)
 
 
-def read_json_lines(stream: Iterable[bytes]) -> Iterator[RawBatch]:
-    """JSON Lines: one JSON object per line, read line by line."""
-    objects: list[Mapping[str, Any]] = []
-    numbers: list[int] = []
-    unreadable: list[tuple[int, str]] = []
+def read_json_lines(stream: Iterable[bytes], table: Table | None = None) -> Iterator[RawBatch]:
+    """JSON Lines: one JSON object per line, in blocks of `BATCH_ROWS` lines.
+
+    A block goes through Arrow's JSON reader when it is plain — every line one object, each of
+    the table's columns holding one JSON type the column takes as is (see `_arrow_block`) —
+    and line by line through Python's `json` otherwise, which can say what is wrong where.
+    """
+    block: list[bytes] = []
+    first = 1
     for number, line in enumerate(stream, start=1):
         if number == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
+        block.append(line)
+        if len(block) >= BATCH_ROWS:
+            yield _json_block(block, first, table)
+            first += len(block)
+            block = []
+    if block:
+        yield _json_block(block, first, table)
+
+
+def _json_block(lines: list[bytes], first: int, table: Table | None) -> RawBatch:
+    if table is not None:
+        fast = _arrow_block(lines, first, table)
+        if fast is not None:
+            return fast
+    objects: list[Mapping[str, Any]] = []
+    numbers: list[int] = []
+    unreadable: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:
@@ -126,11 +150,54 @@ def read_json_lines(stream: Iterable[bytes]) -> Iterator[RawBatch]:
             continue
         objects.append(value)
         numbers.append(number)
-        if len(objects) >= BATCH_ROWS:
-            yield mapping_batch(objects, numbers, unreadable)
-            objects, numbers, unreadable = [], [], []
-    if objects or unreadable:
-        yield mapping_batch(objects, numbers, unreadable)
+    return mapping_batch(objects, numbers, unreadable)
+
+
+_JSON_TYPES = {
+    KustoType.LONG: pa.int64(),
+    KustoType.INT: pa.int64(),
+    KustoType.BOOL: pa.bool_(),
+    KustoType.REAL: pa.float64(),
+    KustoType.DECIMAL: pa.float64(),
+}
+
+
+def _arrow_block(lines: list[bytes], first: int, table: Table) -> RawBatch | None:
+    """The block read by Arrow, or None when Arrow would read it differently from `json`.
+
+    Arrow refuses a column whose values change JSON type (a number among strings, 1.5 in an
+    integer column), non-object lines and repeated keys; blank lines or several objects on one
+    line would shift row numbers; dynamic values other than strings could change shape
+    (objects gain keys as structs). All of those go line by line instead.
+    """
+    schema = pa.schema(
+        [
+            pa.field(c.name, _JSON_TYPES.get(c.type, pa.string()))
+            for c in table.columns
+            if c.type is not KustoType.DYNAMIC
+        ]
+    )
+    try:
+        read = pa_json.read_json(
+            pa.py_buffer(b"".join(lines)),
+            read_options=pa_json.ReadOptions(use_threads=True, block_size=64 << 20),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="infer"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if read.num_rows != len(lines):
+        return None
+    for column in table.columns:
+        if column.type is KustoType.DYNAMIC and column.name in read.schema.names:
+            kind = read.schema.field(column.name).type
+            if not (pa.types.is_string(kind) or pa.types.is_null(kind)):
+                return None  # objects would gain keys as structs; 1 and 1.0 would blur
+    return RawBatch(
+        rows=range(first, first + len(lines)),
+        columns={name: read.column(name).combine_chunks() for name in read.schema.names},
+    )
 
 
 def read_mappings(rows: Iterable[Mapping[str, Any]]) -> Iterator[RawBatch]:
