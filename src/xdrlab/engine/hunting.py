@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from xdrlab import kql
 from xdrlab.engine.embedded import ROW_LIMIT, TIMEOUT_SECONDS, EmbeddedEngine
 from xdrlab.engine.results import HuntingResult
 from xdrlab.engine.sandbox import EngineSettings
@@ -28,12 +29,8 @@ def run_hunting_query(
     `window` defaults to the last 30 days before `now`, the same `now` the compiler uses for
     `ago()` and `now()`.
     """
-    # The compiler is its own package, imported on use. (The ignore covers the time before
-    # it exports `compile_query`; `unused-ignore` keeps mypy quiet once it does.)
-    from xdrlab.kql import compile_query  # type: ignore[attr-defined,unused-ignore]
-
     tables = hunting_tables()
-    compiled = compile_query(text, tables, now=now)
+    compiled = kql.compile_query(text, tables, now=now)
     engine = EmbeddedEngine(lake, settings, tables)
     return engine.execute(
         compiled,

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -94,7 +95,7 @@ def sandbox(
         if settings.profile:
             connection.execute("SET enable_profiling = 'no_output'")
         for binding in bindings:
-            connection.execute(_create_view(binding).sql(dialect="duckdb"))
+            connection.execute(_view_sql(binding))
         allowed = sorted({str(path) for binding in bindings for path in binding.files})
         connection.execute("SET allowed_paths = $paths", {"paths": allowed})
         connection.execute("SET enable_external_access = false")
@@ -112,6 +113,17 @@ def _spill_folder(settings: EngineSettings) -> Path | None:
         return None
     settings.temp_directory.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="query-", dir=settings.temp_directory))
+
+
+def _view_sql(binding: TableBinding) -> str:
+    if not binding.files:
+        return _empty_view_sql(binding.table)  # the same for every query: rendered once
+    return _create_view(binding).sql(dialect="duckdb")
+
+
+@cache
+def _empty_view_sql(table: Table) -> str:
+    return _create_view(TableBinding(table, (), datetime.min, datetime.min)).sql(dialect="duckdb")
 
 
 def _create_view(binding: TableBinding) -> exp.Create:
@@ -161,6 +173,11 @@ def _stored_column(name: str, kusto_type: KustoType) -> exp.Expr:
 
 
 def _type(kusto_type: KustoType) -> exp.DataType:
+    return _parsed_type(kusto_type).copy()
+
+
+@cache
+def _parsed_type(kusto_type: KustoType) -> exp.DataType:
     return exp.DataType.build(DUCKDB_TYPES[kusto_type], dialect="duckdb")
 
 
