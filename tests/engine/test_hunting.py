@@ -121,3 +121,41 @@ def test_end_to_end_sees_only_the_callers_tenant(lab: Lab) -> None:
 def test_end_to_end_compile_errors_are_kql_errors(lab: Lab) -> None:
     with pytest.raises(KqlError):
         run_hunting_query(lab.lake, TENANT_A, "NoSuchTable | take 1", now=NOW)
+
+
+@needs_compiler
+def test_end_to_end_types_reach_json(lab: Lab) -> None:
+    result = run_hunting_query(
+        lab.lake,
+        TENANT_A,
+        "DeviceProcessEvents | where ProcessId == 1"
+        " | project Timestamp, Age = now() - Timestamp, Bag = dynamic({'a': [1, 2]}),"
+        " Half = todouble(ProcessId) / 2, Big = ProcessId > 0",
+        now=NOW,
+    )
+    assert result.json_rows() == [
+        {
+            "Timestamp": "2024-06-15T11:00:00.0000000Z",
+            "Age": "01:00:00",
+            "Bag": {"a": [1, 2]},
+            "Half": 0.5,
+            "Big": True,
+        }
+    ]
+    assert [c["Type"] for c in result.schema_json()] == [
+        "DateTime",
+        "TimeSpan",
+        "Object",
+        "Double",
+        "Boolean",
+    ]
+
+
+@needs_compiler
+def test_end_to_end_runtime_errors_are_engine_errors(lab: Lab) -> None:
+    from xdrlab.engine import ExecutionFailed
+
+    with pytest.raises(ExecutionFailed):
+        run_hunting_query(
+            lab.lake, TENANT_A, "DeviceProcessEvents | where FileName matches regex '('", now=NOW
+        )
