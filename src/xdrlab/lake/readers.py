@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from xdrlab.lake.convert import ColumnData
 from xdrlab.lake.schema import KustoType, Table
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
 _CSV_BLOCK_BYTES = 8 << 20
 
 
