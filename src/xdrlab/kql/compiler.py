@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlglot import exp
+
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
@@ -26,7 +28,7 @@ class Lowering:
 
     def __init__(self, tables: Mapping[str, Table], now: datetime) -> None:
         self.tables = tables
-        self.env = Environment(now=now, tables=tables)
+        self.env = Environment(now=now, tables=tables, subquery=self.subquery)
         self.used: set[str] = set()
         self.render: RenderHint | None = None
 
@@ -84,6 +86,17 @@ class Lowering:
             return isinstance(let, TabularLet)
         return e.name in self.tables
 
+    def subquery(self, e: n.Expr, op: str | None) -> exp.Select:
+        """A tabular expression inside a scalar one, as a SELECT of its first column."""
+        rel = self.source(e, op)
+        if not rel.outputs:
+            raise diag.no_tabular_result(e.pos)
+        if rel.distinct or rel.aggregated or rel.limit is not None:
+            rel = rel.wrap()
+        rel.outputs = rel.outputs[:1]
+        rel.order = []
+        return rel.to_select()
+
     # --- pipelines -----------------------------------------------------------------------
 
     def pipeline(self, pipeline: n.Pipeline) -> Relation:
@@ -114,6 +127,8 @@ class Lowering:
                     return Relation.scan(table.name, table.columns)
             raise diag.unknown_table(first_op, e.name, e.pos)
         if isinstance(e, n.Call):
+            if e.name in self.env.lets:
+                raise diag.unsupported_feature("Calling a user-defined function", e.pos)
             if e.name in KNOWN_SOURCES:
                 raise diag.unsupported_operator(e.name, e.pos)
             raise diag.unknown_table(first_op, e.name, e.pos)

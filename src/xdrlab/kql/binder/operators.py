@@ -139,6 +139,10 @@ def comparable(b: Binder, left: Typed, right: Typed, pos: diag.Position) -> tupl
         return left, right
     if lt in NUMERIC and rt in NUMERIC:
         return left, right
+    if lt is T.BOOL and rt in NUMERIC:
+        return Typed(cast(left.sql, T.LONG), T.LONG), right
+    if rt is T.BOOL and lt in NUMERIC:
+        return left, Typed(cast(right.sql, T.LONG), T.LONG)
     if lt in STRINGLIKE and rt in STRINGLIKE:
         return left, right
     if lt is T.DYNAMIC:
@@ -458,3 +462,29 @@ def _scale(op: str, span: Typed, factor: Typed) -> Typed:
     cls = exp.Mul if op == "*" else exp.Div
     scaled = cls(this=cast(interval_micros(span.sql), T.REAL), expression=_wrap(factor.sql))
     return Typed(micros_interval(cast(fn("round", scaled), T.LONG)), T.TIMESPAN)
+
+
+def in_subquery(
+    b: Binder, op: str, left: Typed, select: exp.Select, pos: diag.Position
+) -> Typed:
+    """`x in (T | project y)`: membership in the first column of a tabular expression."""
+    column = select.expressions[0]
+    value = column.this if isinstance(column, exp.Alias) else column
+    if op.endswith("~"):
+        if left.type not in STRINGLIKE:
+            raise diag.type_mismatch(b.op, f"'{op}' needs string operands", pos)
+        select.set("expressions", [exp.Lower(this=value.copy())])
+        lhs: exp.Expression = exp.Lower(this=left.sql)
+    else:
+        select.set("expressions", [value.copy()])
+        lhs = left.sql
+    condition = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+    where = select.args.get("where")
+    select.set(
+        "where",
+        exp.Where(this=condition if where is None else exp.And(this=exp.Paren(this=where.this), expression=condition)),
+    )
+    sql: exp.Expression = exp.In(this=lhs, query=exp.Subquery(this=select))
+    if op.startswith("!"):
+        sql = exp.Not(this=exp.Paren(this=sql))
+    return Typed(sql, T.BOOL)

@@ -8,7 +8,7 @@ binding, so `ago(7d)` becomes a TIMESTAMP literal and `let` values are inlined.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -49,6 +49,9 @@ class Environment:
     now: datetime
     tables: Mapping[str, object]
     lets: dict[str, LetValue] = field(default_factory=dict)
+    # Lowers a tabular expression used inside a scalar one (`x in (T | project y)`) to a
+    # one-column SELECT; set by the compiler.
+    subquery: Callable[[n.Expr, str | None], exp.Select] | None = None
 
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -132,6 +135,11 @@ class Binder:
 
     def list_op(self, e: n.ListOp) -> Typed:
         left = self.bind(e.left)
+        if len(e.items) == 1 and self.is_tabular(e.items[0]):
+            if e.op not in ("in", "!in", "in~", "!in~") or self.env.subquery is None:
+                raise diag.unsupported_feature(f"A tabular expression after '{e.op}'", e.items[0].pos)
+            select = self.env.subquery(e.items[0], self.op)
+            return ops.in_subquery(self, e.op, left, select, e.pos)
         items: list[Typed] = []
         for item in e.items:
             v = self.bind(item)
@@ -141,6 +149,15 @@ class Binder:
             else:
                 items.append(v)
         return ops.list_op(self, e.op, left, items, e.pos)
+
+    def is_tabular(self, e: n.Expr) -> bool:
+        if isinstance(e, n.SubPipeline):
+            return True
+        return (
+            isinstance(e, n.Name)
+            and e.name not in self.columns
+            and isinstance(self.env.lets.get(e.name), TabularLet)
+        )
 
     def between(self, e: n.Between) -> Typed:
         left = self.bind(e.left)

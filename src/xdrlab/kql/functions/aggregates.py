@@ -49,8 +49,10 @@ def _predicate(b: Binder, call: n.Call, v: Typed, index: int) -> Typed:
 @register("count", args=(0, 1), aggregate=True, name_kind="prefix", prefix="count")
 def count(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     agg: exp.Expression = exp.Count(this=exp.Star())
-    if args:  # the older count(predicate) spelling
-        agg = _filtered(agg, _predicate(b, call, args[0], 0))
+    if args and args[0].type is T.BOOL:  # the older count(predicate) spelling
+        agg = _filtered(agg, args[0])
+    elif args:  # count(x): the rows where x has a value
+        agg = exp.Count(this=args[0].sql)
     return Typed(agg, T.LONG)
 
 

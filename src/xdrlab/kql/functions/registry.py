@@ -130,6 +130,6 @@ KNOWN_KQL_FUNCTIONS = frozenset(
     arg_max arg_min argmax argmin any anyif take_any take_anyif percentile percentiles
     percentiles_array percentilew percentilesw stdev stdevif stdevp variance varianceif
     variancep hll hll_merge tdigest tdigest_merge buildschema binary_all_and binary_all_or
-    binary_all_xor count_distinct count_distinctif make_dictionary
+    binary_all_xor count_distinct count_distinctif make_dictionary prev next make_string
     """.split()
 )

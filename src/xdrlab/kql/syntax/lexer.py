@@ -22,7 +22,7 @@ _NUMBER = re.compile(
     r"0[xX][0-9a-fA-F]+|(?:\d+\.\d+|\d+)(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
 )
 _UNIT = re.compile(r"[A-Za-z]+")
-_SPACE = re.compile(r"(?:\s+|//[^\n]*)+")
+_SPACE = re.compile(r"(?:[\s\u200b\ufeff]+|//[^\n]*)+")
 _BANG = re.compile(r"![A-Za-z_]+~?")
 _TYPED_LITERALS = frozenset({"datetime", "time", "timespan", "guid"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}

@@ -47,6 +47,9 @@ KNOWN_OPERATORS = frozenset(
         "make-series",
         "mv-apply",
         "mv-expand",
+        "mvexpand",
+        "mvapply",
+        "makeseries",
         "order",
         "parse",
         "parse-kv",
@@ -296,6 +299,8 @@ class Parser:
         let = self.expect_word("let")
         name = self.parse_identifier()
         self.expect_punct("=")
+        if self.at_word("view") and self.peek().is_punct("("):
+            self.advance()
         if self.at_punct("(") and self.looks_like_function():
             start = self.tok.pos
             self.skip_balanced(stop=(";",))
@@ -549,7 +554,11 @@ class Parser:
             first_tok = self.tok
             items.append(self.parse_expr())
             if self.at_punct("|"):
-                raise diag.unsupported_feature("A tabular expression as an 'in' list", first_tok.pos)
+                self.enter()
+                pipeline = self.finish_pipeline(first_tok.pos, items[0])
+                self.leave()
+                self.expect_punct(")")
+                return (n.SubPipeline(first_tok.pos, pipeline),)
             while self.accept_punct(","):
                 items.append(self.parse_expr())
         self.expect_punct(")")
@@ -642,6 +651,13 @@ class Parser:
         if t.is_punct("("):
             self.advance()
             inner = self.parse_expr()
+            if self.at_punct("|"):
+                # a parenthesised tabular expression: (T | where ...)
+                self.enter()
+                pipeline = self.finish_pipeline(inner.pos, inner)
+                self.leave()
+                self.expect_punct(")")
+                return n.SubPipeline(t.pos, pipeline)
             self.expect_punct(")")
             return inner
         if t.is_punct("["):
@@ -657,7 +673,10 @@ class Parser:
             return n.Literal(t.pos, "dynamic", None)
         if word in _TABULAR_CALLS and self.at_punct("("):
             self.skip_group()
-            if word == "datatable" and self.at_punct("["):
+            if word in ("datatable", "externaldata") and self.at_punct("["):
+                self.skip_group()
+            if word == "externaldata" and self.at_word("with") and self.peek().is_punct("("):
+                self.advance()
                 self.skip_group()
             return n.Call(t.pos, word, ())
         if word == "dynamic" and self.at_punct("("):
