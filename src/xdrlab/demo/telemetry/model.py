@@ -44,6 +44,9 @@ class EntitySpec:
     # securityGroupId, securityGroupName, registryHive, registryKey, registryValueType,
     # registryValue, deviceId) — only the ones that apply.
     fields: Mapping[str, Any] = field(default_factory=dict)
+    # Extra AlertEvidence columns the API entity has no key for (NetworkMessageId, FileSize,
+    # DeviceName, RegistryValueName, ThreatFamily, ...), by hunting column name.
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
