@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from types import TracebackType
 
 import duckdb
@@ -59,7 +60,8 @@ class Deadline:
                 return
             self.expired = True
             if self._connection is not None:
-                self._connection.interrupt()
+                with suppress(duckdb.ConnectionException):  # closed in the meantime: done
+                    self._connection.interrupt()
             self._timer = threading.Timer(self.REPEAT_SECONDS, self._fire)
             self._timer.daemon = True
             self._timer.start()

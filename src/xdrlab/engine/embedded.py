@@ -68,6 +68,7 @@ class EmbeddedEngine:
                     _require_one_select(connection, sql)
                     table, truncated = _fetch(connection, sql, row_limit)
                     profile = _profile(connection) if self.settings.profile else {}
+                    deadline.finish()  # before the connection closes
             except (duckdb.Error, pa.ArrowException, OSError) as error:
                 failure = classify(error, timed_out=deadline.expired, private=str(self.lake.root))
                 log.info("hunting query failed (%s): %s", failure.code, error)
