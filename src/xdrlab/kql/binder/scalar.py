@@ -71,6 +71,7 @@ class Binder:
         self.op = op
         self.aggregates = aggregates
         self.agg_depth = 0
+        self.agg_count = 0  # aggregate calls bound so far
 
     # --- entry points --------------------------------------------------------------------
 
@@ -232,6 +233,7 @@ class Binder:
                     self.op, f"The aggregate '{e.name}' cannot be nested in another", e.pos
                 )
             self.agg_depth += 1
+            self.agg_count += 1
             try:
                 args = [] if spec.raw else [self.bind_argument(a) for a in e.args]
                 result = spec.impl(self, e, args)

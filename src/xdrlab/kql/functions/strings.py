@@ -109,7 +109,7 @@ def split(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     pieces = fn("string_split", text_of(args[0]), text_of(args[1]))
     if len(args) == 3:
         index = require_integer(b, call, args[2], 2)
-        element = exp.Bracket(this=pieces, expressions=[exp.Add(this=index.sql, expression=number(1))])
+        element = fn("list_extract", pieces, exp.Add(this=index.sql, expression=number(1)))
         return Typed(fn("to_json", exp.Array(expressions=[element])), T.DYNAMIC)
     return Typed(fn("to_json", pieces), T.DYNAMIC)
 

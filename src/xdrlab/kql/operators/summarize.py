@@ -81,8 +81,9 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
                 taken.append(name)
                 outputs.append(Output(Column(name, column.value.type), column.value.sql))
             continue
+        seen = aggs.agg_count
         value = aggs.bind(item.expr)
-        if not value.aggregate:
+        if aggs.agg_count == seen:
             raise diag.not_aggregate(node.keyword, item.expr.pos)
         name = item.name or result_name(item.expr) or default_name(set(taken), counter)
         if name in taken:
