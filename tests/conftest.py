@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from xdrlab.demo.data import DemoData, seed_demo_data
 from xdrlab.demo.seed import DemoCredentials, seed_demo, write_demo_json
 from xdrlab.server.run import Server, bind, settle_port
 from xdrlab.server.state import ServerState, open_state
@@ -26,6 +27,7 @@ class Live:
     state: ServerState
     demo: DemoCredentials
     demo_json: dict[str, Any]
+    demo_data: DemoData
 
     @property
     def tenant_id(self) -> str:
@@ -68,6 +70,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     settings = settle_port(Settings(state_dir=state_dir, host="127.0.0.1", port=0), sock)
     state = open_state(settings)
     demo = seed_demo(state)
+    demo_data = seed_demo_data(state, demo.tenant_id)
     server = Server(state, sock, log_level="warning")
     server.start_in_thread()
     assert server.tls is not None
@@ -81,7 +84,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     for name in saved:
         os.environ[name] = str(server.tls.ca_file)
     try:
-        yield Live(settings.base_url, server.tls.ca_file, state, demo, document)
+        yield Live(settings.base_url, server.tls.ca_file, state, demo, document, demo_data)
     finally:
         server.stop()
         for name, value in saved.items():

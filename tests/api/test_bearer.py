@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.api.conftest import DEFENDER, GRAPH, MakeApp, ApiApp, error_of
+from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, error_of
 from tests.conftest import Live
 
 HUNT = {"Query": "DeviceInfo | take 1"}

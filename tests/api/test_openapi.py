@@ -13,6 +13,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -97,8 +98,8 @@ def test_openapi_lists_every_api_route(fuzzed: Fuzzed) -> None:
     assert not any("oauth2" in path for path in document["paths"])
 
 
-def _fuzz(operation: Any, token: str, ca_file: Path) -> None:
-    @given(case=operation.as_strategy())
+def _fuzz(operation: Any, token: str, ca_file: Path, mode: GenerationMode) -> None:
+    @given(case=operation.as_strategy(mode))
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     def exercise(case: Any) -> None:
         response = case.call(headers={"Authorization": f"Bearer {token}"}, verify=str(ca_file))
@@ -115,4 +116,5 @@ def test_fuzzed_requests_never_cause_a_server_error(api_schema: Any, fuzzed: Fuz
     assert len(operations) >= 13
     for operation in operations:
         surface = "graph" if operation.path.startswith(("/v1.0", "/beta")) else "defender"
-        _fuzz(operation, fuzzed.tokens[surface], fuzzed.ca_file)
+        for mode in GenerationMode:  # valid requests, then requests that break the schema
+            _fuzz(operation, fuzzed.tokens[surface], fuzzed.ca_file, mode)

@@ -6,6 +6,7 @@ import typer
 
 from xdrlab import __version__
 from xdrlab.cli.apps import app_app, cert_app, secret_app
+from xdrlab.cli.demo import demo
 from xdrlab.cli.directory import tenant_app, user_app
 from xdrlab.cli.ingest import ingest
 from xdrlab.cli.keys import audit_app, keys_app
@@ -26,6 +27,7 @@ app.add_typer(cert_app, name="cert")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.command("ingest")(ingest)
+app.command("demo")(demo)
 
 
 @app.command("version")

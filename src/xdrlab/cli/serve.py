@@ -8,6 +8,8 @@ import typer
 from rich.table import Table
 
 from xdrlab.cli._common import StateOption, console, settings_for
+from xdrlab.cli.demo import EventsOption, SeedOption, report_demo_data
+from xdrlab.demo.data import seed_demo_data
 from xdrlab.demo.seed import DemoCredentials, seed_demo, write_demo_json
 from xdrlab.server.run import Server, bind, settle_port
 from xdrlab.server.state import open_state
@@ -20,7 +22,11 @@ def serve(
     tls: bool = typer.Option(
         True, "--tls/--no-tls", help="HTTPS with the local CA (MSAL and azure-identity need it)."
     ),
-    demo: bool = typer.Option(False, "--demo", help="Seed the demo tenant and write demo.json."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Seed the demo tenant and its data, and write demo.json."
+    ),
+    events: int = EventsOption,
+    seed: int = SeedOption,
     public_url: str | None = typer.Option(
         None,
         "--public-url",
@@ -39,6 +45,10 @@ def serve(
     )
     server_state = open_state(settings)
     credentials = seed_demo(server_state) if demo else None
+    if credentials is not None:
+        report_demo_data(
+            seed_demo_data(server_state, credentials.tenant_id, seed=seed, events=events)
+        )
     server: Server
 
     def ready() -> None:

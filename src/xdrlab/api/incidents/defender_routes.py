@@ -18,6 +18,7 @@ from xdrlab.api.guard import (
 from xdrlab.api.incidents import defender_json, service
 from xdrlab.api.incidents.filters import DEFENDER_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import Page, read_page
+from xdrlab.api.incidents.params import IncidentId
 from xdrlab.api.incidents.updates import defender_changes
 
 router = APIRouter(tags=["Incidents (Defender API)"], responses=DEFENDER_ERRORS)
@@ -56,7 +57,7 @@ def list_incidents(
 @router.get("/api/incidents/{incident_id}", summary="Get an incident")
 def get_incident(
     request: Request,
-    incident_id: int,
+    incident_id: IncidentId,
     caller: Caller = Depends(guard("incidents.get", DEFENDER_INCIDENTS_READ, Surface.DEFENDER)),
 ) -> dict[str, Any]:
     api = api_context(request)
@@ -73,7 +74,7 @@ def get_incident(
 @router.patch("/api/incidents/{incident_id}", summary="Update an incident")
 def update_incident(
     request: Request,
-    incident_id: int,
+    incident_id: IncidentId,
     body: dict[str, Any] = Body(
         ...,
         examples=[

@@ -19,6 +19,7 @@ from xdrlab.api.guard import (
 from xdrlab.api.incidents import graph_json, service
 from xdrlab.api.incidents.filters import GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import read_page
+from xdrlab.api.incidents.params import IncidentId
 from xdrlab.api.incidents.updates import graph_changes
 from xdrlab.store.models import Alert
 
@@ -80,7 +81,7 @@ def list_incidents(
 @router.get("/security/incidents/{incident_id}", summary="Get an incident")
 def get_incident(
     request: Request,
-    incident_id: int,
+    incident_id: IncidentId,
     expand: str | None = Query(None, alias="$expand"),
     caller: Caller = Depends(guard("incidents.get", GRAPH_INCIDENTS_READ, Surface.GRAPH)),
 ) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def get_incident(
 @router.patch("/security/incidents/{incident_id}", summary="Update an incident")
 def update_incident(
     request: Request,
-    incident_id: int,
+    incident_id: IncidentId,
     body: dict[str, Any] = Body(..., examples=[{"status": "resolved", "customTags": ["Demo"]}]),
     caller: Caller = Depends(guard("incidents.update", GRAPH_INCIDENTS_WRITE, Surface.GRAPH)),
 ) -> dict[str, Any]:
