@@ -82,7 +82,7 @@ class Lake:
                 if c.type is KustoType.DYNAMIC and v is not None and not isinstance(v, str):
                     v = json.dumps(v)
                 values.append(v)
-            self.con.execute(f'INSERT INTO "{name}" VALUES ({placeholders})', values)
+            self.con.execute(f'INSERT INTO "{name}" VALUES ({placeholders})', values)  # noqa: S608
 
     def compile(self, kql: str, now: datetime = NOW) -> CompiledQuery:
         return compile_query(kql, self.tables, now=now)

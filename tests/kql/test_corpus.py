@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from tests.kql.conftest import NOW
 from xdrlab.kql import KqlError, compile_query
 from xdrlab.kql.diagnostics import INTERNAL_ERROR
 from xdrlab.lake.schema import hunting_tables
-from tests.kql.conftest import NOW
 
-CORPUS = Path("/work/shared/corpus/hunting-queries.jsonl")
+# The shared corpus lives beside the repository checkout (see its README); override with
+# XDRLAB_KQL_CORPUS.
+CORPUS = Path(
+    os.environ.get(
+        "XDRLAB_KQL_CORPUS",
+        Path(__file__).resolve().parents[3] / "shared" / "corpus" / "hunting-queries.jsonl",
+    )
+)
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="the shared query corpus is not present")
@@ -33,6 +41,8 @@ def test_corpus_compiles_or_is_refused_cleanly() -> None:
                 internal.append(q["id"])
         else:
             compiled += 1
-    print(f"\ncorpus: {len(queries)} queries, {compiled} compiled, refused by code: {dict(refused)}")
+    print(
+        f"\ncorpus: {len(queries)} queries, {compiled} compiled, refused by code: {dict(refused)}"
+    )
     assert compiled + sum(refused.values()) == len(queries)
     assert not internal, f"internal errors on {internal}"

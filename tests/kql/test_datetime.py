@@ -35,7 +35,10 @@ def test_now_and_arithmetic_are_folded(events: Lake) -> None:
     sql = events.compile("DeviceEvents | where Timestamp between (now(-2d) .. now())").tree.sql(
         dialect="duckdb"
     )
-    assert "BETWEEN CAST('2024-04-29 12:00:00' AS TIMESTAMP) AND CAST('2024-05-01 12:00:00' AS TIMESTAMP)" in sql
+    assert (
+        "BETWEEN CAST('2024-04-29 12:00:00' AS TIMESTAMP) AND CAST('2024-05-01 12:00:00' AS TIMESTAMP)"
+        in sql
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,20 +113,26 @@ def test_bin_by_hour_and_day(events: Lake) -> None:
 def test_bin_odd_sizes_count_from_year_one(lake: Lake) -> None:
     # Kusto floors ticks since 0001-01-01: 7-day bins start on Mondays, 7-hour bins on that grid
     lake.insert("DeviceInfo", [{"Timestamp": datetime(2024, 5, 1, 5, 0)}])
-    r = lake.run("DeviceInfo | project w = bin(Timestamp, 7d), h = bin(Timestamp, 7h), m = bin(Timestamp, 90m)")
+    r = lake.run(
+        "DeviceInfo | project w = bin(Timestamp, 7d), h = bin(Timestamp, 7h), m = bin(Timestamp, 90m)"
+    )
     epoch = datetime(1, 1, 1)
     ts = datetime(2024, 5, 1, 5, 0)
 
     def floor(span: timedelta) -> datetime:
         return epoch + (ts - epoch) // span * span
 
-    assert r.rows == [(floor(timedelta(days=7)), floor(timedelta(hours=7)), floor(timedelta(minutes=90)))]
+    assert r.rows == [
+        (floor(timedelta(days=7)), floor(timedelta(hours=7)), floor(timedelta(minutes=90)))
+    ]
     assert r.rows[0][0].weekday() == 0
 
 
 def test_bin_numbers(lake: Lake) -> None:
     lake.insert("DeviceFileEvents", [{"FileSize": 1234}, {"FileSize": -7}])
-    r = lake.run("DeviceFileEvents | project b = bin(FileSize, 100), r = bin(todouble(FileSize), 2.5) | sort by b asc")
+    r = lake.run(
+        "DeviceFileEvents | project b = bin(FileSize, 100), r = bin(todouble(FileSize), 2.5) | sort by b asc"
+    )
     assert r.rows == [(-100, -7.5), (1200, 1232.5)]
     assert [c.type.value for c in r.compiled.columns] == ["long", "real"]
 

@@ -19,7 +19,9 @@ VALUES = [
 
 @pytest.fixture
 def strings(lake: Lake) -> Lake:
-    lake.insert("DeviceInfo", [{"DeviceName": v, "OSPlatform": str(i)} for i, v in enumerate(VALUES)])
+    lake.insert(
+        "DeviceInfo", [{"DeviceName": v, "OSPlatform": str(i)} for i, v in enumerate(VALUES)]
+    )
     return lake
 
 
@@ -50,7 +52,10 @@ CASES = [
     ('DeviceName has "system32\\\\cmd"', ["C:\\Windows\\System32\\CMD.EXE"]),
     ('DeviceName has "-enc"', ["powershell -enc AAA"]),
     ('DeviceName has "abc"', ["abc_def"]),  # `_` is not alphanumeric: it separates terms
-    ('DeviceName !has "cmd"', [v for v in VALUES if v not in ("cmd.exe /c whoami", "C:\\Windows\\System32\\CMD.EXE")]),
+    (
+        'DeviceName !has "cmd"',
+        [v for v in VALUES if v not in ("cmd.exe /c whoami", "C:\\Windows\\System32\\CMD.EXE")],
+    ),
     ('DeviceName startswith "NORTH"', ["North America"]),
     ('DeviceName startswith_cs "NORTH"', []),
     ('DeviceName !startswith "c"', [v for v in VALUES if not v.lower().startswith("c")]),
@@ -61,16 +66,27 @@ CASES = [
     ('DeviceName in ("north america")', []),
     ('DeviceName in~ ("north america", "ABC_DEF")', ["North America", "abc_def"]),
     ('DeviceName !in ("North America", "")', [v for v in VALUES if v not in ("North America", "")]),
-    ('DeviceName !in~ ("NORTH AMERICA", "")', [v for v in VALUES if v not in ("North America", "")]),
+    (
+        'DeviceName !in~ ("NORTH AMERICA", "")',
+        [v for v in VALUES if v not in ("North America", "")],
+    ),
     ('DeviceName has_any ("america", "whoami", "nothing")', ["North America", "cmd.exe /c whoami"]),
     ('DeviceName has_all ("cmd", "whoami")', ["cmd.exe /c whoami"]),
     ('DeviceName has_all ("cmd", "windows")', ["C:\\Windows\\System32\\CMD.EXE"]),
     ('DeviceName matches regex "^[a-z]+\\\\.exe"', ["cmd.exe /c whoami"]),
     ('DeviceName matches regex "(?i)^c:"', ["C:\\Windows\\System32\\CMD.EXE"]),
-    ('isempty(DeviceName)', [""]),
-    ('isnotempty(DeviceName) and DeviceName !has "america" and not(DeviceName contains "_")', ["KustoExplorerQueryRun", "cmd.exe /c whoami", "C:\\Windows\\System32\\CMD.EXE", "powershell -enc AAA"]),
+    ("isempty(DeviceName)", [""]),
+    (
+        'isnotempty(DeviceName) and DeviceName !has "america" and not(DeviceName contains "_")',
+        [
+            "KustoExplorerQueryRun",
+            "cmd.exe /c whoami",
+            "C:\\Windows\\System32\\CMD.EXE",
+            "powershell -enc AAA",
+        ],
+    ),
     ('DeviceName == "" or DeviceName startswith "k"', ["KustoExplorerQueryRun", ""]),
-    ('strlen(DeviceName) between (5 .. 13)', ["North America", "abc_def"]),
+    ("strlen(DeviceName) between (5 .. 13)", ["North America", "abc_def"]),
     ('DeviceName hasprefix "expl"', []),
     ('DeviceName hasprefix "Kusto"', ["KustoExplorerQueryRun"]),
     ('DeviceName hassuffix "ica"', ["North America"]),
@@ -126,7 +142,17 @@ def test_string_functions(lake: Lake) -> None:
     assert row["m"] == '["10"]'
     types = {c.name: c.type.value for c in r.compiled.columns}
     assert types == {
-        "a": "string", "b": "string", "c": "string", "d": "long", "e": "string", "f": "string",
-        "g": "dynamic", "h": "string", "i": "string", "j": "string", "k": "string", "l": "string",
+        "a": "string",
+        "b": "string",
+        "c": "string",
+        "d": "long",
+        "e": "string",
+        "f": "string",
+        "g": "dynamic",
+        "h": "string",
+        "i": "string",
+        "j": "string",
+        "k": "string",
+        "l": "string",
         "m": "dynamic",
     }

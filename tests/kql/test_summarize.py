@@ -18,11 +18,40 @@ def files(lake: Lake) -> Lake:
     lake.insert(
         "DeviceFileEvents",
         [
-            {"Timestamp": T1, "DeviceName": "pc1", "FileName": "a.exe", "FileSize": 100, "ActionType": "FileCreated"},
-            {"Timestamp": T2, "DeviceName": "pc1", "FileName": "b.exe", "FileSize": 300, "ActionType": "FileCreated"},
-            {"Timestamp": T3, "DeviceName": "pc1", "FileName": "a.exe", "FileSize": 200, "ActionType": "FileDeleted"},
-            {"Timestamp": T2, "DeviceName": "pc2", "FileName": "c.dll", "FileSize": 50, "ActionType": "FileCreated"},
-            {"Timestamp": T1, "DeviceName": "pc3", "FileName": "d.txt", "ActionType": "FileCreated"},
+            {
+                "Timestamp": T1,
+                "DeviceName": "pc1",
+                "FileName": "a.exe",
+                "FileSize": 100,
+                "ActionType": "FileCreated",
+            },
+            {
+                "Timestamp": T2,
+                "DeviceName": "pc1",
+                "FileName": "b.exe",
+                "FileSize": 300,
+                "ActionType": "FileCreated",
+            },
+            {
+                "Timestamp": T3,
+                "DeviceName": "pc1",
+                "FileName": "a.exe",
+                "FileSize": 200,
+                "ActionType": "FileDeleted",
+            },
+            {
+                "Timestamp": T2,
+                "DeviceName": "pc2",
+                "FileName": "c.dll",
+                "FileSize": 50,
+                "ActionType": "FileCreated",
+            },
+            {
+                "Timestamp": T1,
+                "DeviceName": "pc3",
+                "FileName": "d.txt",
+                "ActionType": "FileCreated",
+            },
         ],
     )
     return lake
@@ -41,23 +70,56 @@ def test_several_aggregates_names_and_types(files: Lake) -> None:
         " by DeviceName"
     )
     assert r.names == [
-        "DeviceName", "count_", "dcount_FileName", "sum_FileSize", "avg_FileSize",
-        "min_Timestamp", "max_Timestamp", "countif_", "dcountif_FileName", "set_FileName",
-        "list_ActionType", "any_FileName",
+        "DeviceName",
+        "count_",
+        "dcount_FileName",
+        "sum_FileSize",
+        "avg_FileSize",
+        "min_Timestamp",
+        "max_Timestamp",
+        "countif_",
+        "dcountif_FileName",
+        "set_FileName",
+        "list_ActionType",
+        "any_FileName",
     ]
     assert [c.type.value for c in r.compiled.columns] == [
-        "string", "long", "long", "long", "real", "datetime", "datetime", "long", "long",
-        "dynamic", "dynamic", "string",
+        "string",
+        "long",
+        "long",
+        "long",
+        "real",
+        "datetime",
+        "datetime",
+        "long",
+        "long",
+        "dynamic",
+        "dynamic",
+        "string",
     ]
     rows = by_device(r)
     pc1, pc2, pc3 = rows
-    assert (pc1["count_"], pc1["dcount_FileName"], pc1["sum_FileSize"], pc1["avg_FileSize"]) == (3, 2, 600, 200.0)
+    assert (pc1["count_"], pc1["dcount_FileName"], pc1["sum_FileSize"], pc1["avg_FileSize"]) == (
+        3,
+        2,
+        600,
+        200.0,
+    )
     assert (pc1["min_Timestamp"], pc1["max_Timestamp"]) == (T1, T3)
     assert (pc1["countif_"], pc1["dcountif_FileName"]) == (1, 2)
     assert sorted(json_value(pc1["set_FileName"])) == ["a.exe", "b.exe"]
-    assert sorted(json_value(pc1["list_ActionType"])) == ["FileCreated", "FileCreated", "FileDeleted"]
+    assert sorted(json_value(pc1["list_ActionType"])) == [
+        "FileCreated",
+        "FileCreated",
+        "FileDeleted",
+    ]
     assert pc1["any_FileName"] in ("a.exe", "b.exe")
-    assert (pc2["count_"], pc2["sum_FileSize"], pc2["countif_"], pc2["dcountif_FileName"]) == (1, 50, 0, 0)
+    assert (pc2["count_"], pc2["sum_FileSize"], pc2["countif_"], pc2["dcountif_FileName"]) == (
+        1,
+        50,
+        0,
+        0,
+    )
     assert pc3["sum_FileSize"] is None and pc3["avg_FileSize"] is None
     assert isinstance(pc1["count_"], int) and isinstance(pc1["sum_FileSize"], int)
 
@@ -109,7 +171,9 @@ def test_arg_min_with_columns_and_expression(files: Lake) -> None:
 
 
 def test_take_any_and_duplicate_names(files: Lake) -> None:
-    r = files.run("DeviceFileEvents | where DeviceName == 'pc2' | summarize take_any(FileName), count(), count()")
+    r = files.run(
+        "DeviceFileEvents | where DeviceName == 'pc2' | summarize take_any(FileName), count(), count()"
+    )
     assert r.names == ["FileName", "count_", "count_1"]
     assert r.rows == [("c.dll", 1, 1)]
 
@@ -123,7 +187,9 @@ def test_summarize_by_several_keys_then_top(files: Lake) -> None:
 
 
 def test_summarize_by_unnamed_expression(files: Lake) -> None:
-    r = files.run("DeviceFileEvents | summarize count() by tolower(DeviceName), strlen(FileName) | sort by Column1 asc, Column2 asc")
+    r = files.run(
+        "DeviceFileEvents | summarize count() by tolower(DeviceName), strlen(FileName) | sort by Column1 asc, Column2 asc"
+    )
     assert r.names == ["Column1", "Column2", "count_"]
     assert r.rows[0] == ("pc1", 5, 3)
 

@@ -7,18 +7,16 @@ from datetime import datetime
 
 from sqlglot import exp
 
+import xdrlab.kql.functions  # noqa: F401  (registers every function family)
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.diagnostics import KqlError, Position
-
 from xdrlab.kql.operators import LOWERERS, PARSERS
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
 from xdrlab.lake.schema import Table
-
-import xdrlab.kql.functions  # noqa: F401,E402  (registers every function family)
 
 MAX_QUERY_LENGTH = 1_000_000
 
@@ -40,7 +38,9 @@ class Lowering:
     def run(self, query: n.Query) -> CompiledQuery:
         for statement in query.statements:
             if isinstance(statement, n.UnsupportedStatement):
-                raise diag.unsupported_feature(f"The '{statement.keyword}' statement", statement.pos)
+                raise diag.unsupported_feature(
+                    f"The '{statement.keyword}' statement", statement.pos
+                )
             self.let(statement)
         if query.body is None:
             raise diag.no_tabular_result(query.end)
@@ -59,9 +59,7 @@ class Lowering:
             self.env.lets[statement.name] = NonScalarLet(value.pos, "User-defined functions")
             return
         if isinstance(value, n.Call) and value.name in KNOWN_SOURCES:
-            self.env.lets[statement.name] = NonScalarLet(
-                value.pos, f"The '{value.name}' function"
-            )
+            self.env.lets[statement.name] = NonScalarLet(value.pos, f"The '{value.name}' function")
             return
         if isinstance(value, n.Name | n.SubPipeline) and self.is_tabular(value):
             value = n.Pipeline(value.pos, value, ())

@@ -21,7 +21,7 @@ from xdrlab.lake.schema import Column
 @dataclass(frozen=True, slots=True)
 class Output:
     column: Column
-    sql: exp.Expression
+    sql: exp.Expr
 
     @property
     def name(self) -> str:
@@ -41,10 +41,10 @@ def column_ref(name: str) -> exp.Column:
 
 @dataclass
 class Relation:
-    source: exp.Expression
+    source: exp.Expr
     outputs: list[Output]
-    where: list[exp.Expression] = field(default_factory=list)
-    group: list[exp.Expression] | None = None
+    where: list[exp.Expr] = field(default_factory=list)
+    group: list[exp.Expr] | None = None
     distinct: bool = False
     order: list[exp.Ordered] = field(default_factory=list)
     limit: int | None = None
@@ -94,10 +94,7 @@ class Relation:
 
     def refs_are_simple(self, names: set[str]) -> bool:
         """Whether every referenced output column is cheap to substitute."""
-        for o in self.outputs:
-            if o.name in names and not o.simple:
-                return False
-        return True
+        return all(o.simple for o in self.outputs if o.name in names)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -115,13 +112,15 @@ class Relation:
 
     def to_select(self, final: bool = False) -> exp.Select:
         names = self.names() if final else sql_names(self.names())
-        expressions: list[exp.Expression] = []
+        expressions: list[exp.Expr] = []
         for o, name in zip(self.outputs, names, strict=True):
             sql = o.sql.copy()
             if isinstance(sql, exp.Column) and sql.name == name:
                 expressions.append(sql)
             else:
-                expressions.append(exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True)))
+                expressions.append(
+                    exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
+                )
         select = exp.Select(expressions=expressions)
         select.set("from_", exp.From(this=self.source.copy()))
         if self.where:
@@ -145,7 +144,9 @@ class Relation:
         alias = exp.TableAlias(this=exp.Identifier(this=f"_q{depth}", quoted=True))
         source = exp.Subquery(this=self.to_select(), alias=alias)
         names = sql_names(self.names())
-        outputs = [Output(o.column, column_ref(name)) for o, name in zip(self.outputs, names, strict=True)]
+        outputs = [
+            Output(o.column, column_ref(name)) for o, name in zip(self.outputs, names, strict=True)
+        ]
         order: list[exp.Ordered] = []
         # Keep the row order for the operators above (SQL does not promise a subquery's
         # order survives): sort again by the same keys when they are output columns.
@@ -158,13 +159,13 @@ class Relation:
         return Relation(source, outputs, order=order, depth=depth)
 
 
-def replace_this(ordered: exp.Ordered, this: exp.Expression) -> exp.Ordered:
+def replace_this(ordered: exp.Ordered, this: exp.Expr) -> exp.Ordered:
     copy = ordered.copy()
     copy.set("this", this)
     return copy
 
 
-def _paren(sql: exp.Expression) -> exp.Expression:
+def _paren(sql: exp.Expr) -> exp.Expr:
     return exp.Paren(this=sql) if isinstance(sql, exp.Or) else sql
 
 

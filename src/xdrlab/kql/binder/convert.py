@@ -20,22 +20,20 @@ from xdrlab.kql.binder.types import (
 from xdrlab.lake.schema import KustoType
 
 
-def coalesce(*args: exp.Expression) -> exp.Expression:
+def coalesce(*args: exp.Expr) -> exp.Expr:
     return exp.Coalesce(this=args[0], expressions=list(args[1:]))
 
 
-def case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression) -> exp.Expression:
-    return exp.Case(
-        ifs=[exp.If(this=cond, true=value) for cond, value in whens], default=default
-    )
+def case(whens: list[tuple[exp.Expr, exp.Expr]], default: exp.Expr) -> exp.Expr:
+    return exp.Case(ifs=[exp.If(this=cond, true=value) for cond, value in whens], default=default)
 
 
-def dynamic_scalar_text(sql: exp.Expression) -> exp.Expression:
+def dynamic_scalar_text(sql: exp.Expr) -> exp.Expr:
     """A dynamic value as text: strings unquoted, other values as JSON; NULL when null."""
     return fn("json_extract_string", sql, string("$"))
 
 
-def to_string_sql(v: Typed) -> exp.Expression:
+def to_string_sql(v: Typed) -> exp.Expr:
     """`tostring(v)`: Kusto's text for a value; '' for null."""
     sql = v.sql
     t = v.type
@@ -49,7 +47,9 @@ def to_string_sql(v: Typed) -> exp.Expression:
                 (exp.Is(this=sql.copy(), expression=exp.Null()), string("")),
                 (
                     exp.EQ(
-                        this=exp.Mod(this=interval_micros(sql.copy()), expression=number(1_000_000)),
+                        this=exp.Mod(
+                            this=interval_micros(sql.copy()), expression=number(1_000_000)
+                        ),
                         expression=number(0),
                     ),
                     fn("strftime", sql.copy(), string("%Y-%m-%dT%H:%M:%SZ")),
@@ -79,13 +79,15 @@ def to_string_sql(v: Typed) -> exp.Expression:
     return coalesce(cast(sql, T.STRING), string(""))
 
 
-def timespan_text(sql: exp.Expression) -> exp.Expression:
+def timespan_text(sql: exp.Expr) -> exp.Expr:
     """Kusto's `[-][d.]hh:mm:ss[.fffffff]` rendering of an INTERVAL."""
     us = interval_micros(sql.copy())
     a = fn("abs", us.copy())
 
-    def part(div: int, mod: int) -> exp.Expression:
-        return exp.Mod(this=exp.IntDiv(this=a.copy(), expression=number(div)), expression=number(mod))
+    def part(div: int, mod: int) -> exp.Expr:
+        return exp.Mod(
+            this=exp.IntDiv(this=a.copy(), expression=number(div)), expression=number(mod)
+        )
 
     sign = case([(exp.LT(this=us.copy(), expression=number(0)), string("-"))], string(""))
     days = case(
@@ -93,7 +95,9 @@ def timespan_text(sql: exp.Expression) -> exp.Expression:
             (
                 exp.GTE(this=a.copy(), expression=number(86_400_000_000)),
                 exp.DPipe(
-                    this=cast(exp.IntDiv(this=a.copy(), expression=number(86_400_000_000)), T.STRING),
+                    this=cast(
+                        exp.IntDiv(this=a.copy(), expression=number(86_400_000_000)), T.STRING
+                    ),
                     expression=string("."),
                 ),
             )
@@ -110,17 +114,24 @@ def timespan_text(sql: exp.Expression) -> exp.Expression:
     frac = case(
         [
             (
-                exp.NEQ(this=exp.Mod(this=a.copy(), expression=number(1_000_000)), expression=number(0)),
-                fn("printf", string(".%06d0"), exp.Mod(this=a.copy(), expression=number(1_000_000))),
+                exp.NEQ(
+                    this=exp.Mod(this=a.copy(), expression=number(1_000_000)), expression=number(0)
+                ),
+                fn(
+                    "printf", string(".%06d0"), exp.Mod(this=a.copy(), expression=number(1_000_000))
+                ),
             )
         ],
         string(""),
     )
-    text = exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=sign, expression=days), expression=clock), expression=frac)
+    text = exp.DPipe(
+        this=exp.DPipe(this=exp.DPipe(this=sign, expression=days), expression=clock),
+        expression=frac,
+    )
     return case([(exp.Is(this=sql.copy(), expression=exp.Null()), string(""))], text)
 
 
-def dynamic_to(v: Typed, target: KustoType) -> exp.Expression:
+def dynamic_to(v: Typed, target: KustoType) -> exp.Expr:
     """A dynamic value read as `target` (null when it does not convert)."""
     if target in STRINGLIKE:
         return to_string_sql(v)
@@ -129,7 +140,7 @@ def dynamic_to(v: Typed, target: KustoType) -> exp.Expression:
     return try_cast(dynamic_scalar_text(v.sql), target)
 
 
-def to_bool_sql(v: Typed) -> exp.Expression:
+def to_bool_sql(v: Typed) -> exp.Expr:
     if v.type is T.BOOL:
         return v.sql
     if v.type is T.DYNAMIC:

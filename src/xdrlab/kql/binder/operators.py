@@ -94,7 +94,7 @@ def logical(op: str, left: Typed, right: Typed) -> Typed:
     return Typed(exp.Or(this=_paren(left.sql), expression=_paren(right.sql)), T.BOOL)
 
 
-def _paren(sql: exp.Expression) -> exp.Expression:
+def _paren(sql: exp.Expr) -> exp.Expr:
     if isinstance(sql, exp.Or | exp.And):
         return exp.Paren(this=sql)
     return sql
@@ -159,7 +159,12 @@ def compare(b: Binder, op: str, left: Typed, right: Typed, pos: diag.Position) -
         right = Typed(to_string_sql(right), T.STRING)
     if op != "==" and left.type is T.BOOL:
         raise diag.cannot_compare(b.op, "bool", "bool", pos)
-    if left.is_constant and right.is_constant and left.value is not None and right.value is not None:
+    if (
+        left.is_constant
+        and right.is_constant
+        and left.value is not None
+        and right.value is not None
+    ):
         try:
             result = _fold_compare(op, left.value, right.value)
         except TypeError:
@@ -221,7 +226,7 @@ def _text(b: Binder, v: Typed, op: str, pos: diag.Position) -> Typed:
     )
 
 
-def _lower(v: Typed) -> exp.Expression:
+def _lower(v: Typed) -> exp.Expr:
     if v.is_constant and isinstance(v.value, str):
         return string(v.value.lower())
     return exp.Lower(this=v.sql)
@@ -255,12 +260,12 @@ def string_predicate(b: Binder, op: str, left: Typed, right: Typed, pos: diag.Po
     return Typed(term_match(left.sql, [needle], base, cs), T.BOOL)
 
 
-def term_match(text: exp.Expression, needles: list[str], kind: str, cs: bool) -> exp.Expression:
+def term_match(text: exp.Expr, needles: list[str], kind: str, cs: bool) -> exp.Expr:
     """`has`-family matching of any of `needles` in `text` (needles lower-cased unless `cs`)."""
     needles = list(dict.fromkeys(needles))
     if any(x == "" for x in needles):
         return exp.Boolean(this=True)
-    prefilter: exp.Expression | None = None
+    prefilter: exp.Expr | None = None
     if len(needles) <= 4:
         haystack = text if cs else exp.Lower(this=text)
         for x in needles:
@@ -295,9 +300,7 @@ def _needs_boundary(needle: str, kind: str) -> bool:
     return _is_alnum(needle[0]) or _is_alnum(needle[-1])
 
 
-def list_op(
-    b: Binder, op: str, left: Typed, items: list[Typed], pos: diag.Position
-) -> Typed:
+def list_op(b: Binder, op: str, left: Typed, items: list[Typed], pos: diag.Position) -> Typed:
     if op in ("has_any", "has_all"):
         left = _text(b, left, "has", pos)
         needles: list[str] = []
@@ -306,7 +309,7 @@ def list_op(
                 raise diag.unsupported_feature(f"A non-constant list for '{op}'", pos)
             if item.value is None:
                 continue
-            needles.append(str(item.value).lower() if not isinstance(item.value, bool) else str(item.value).lower())
+            needles.append(str(item.value).lower())
         if not needles:
             return constant(T.BOOL, op == "has_all")
         if op == "has_any":
@@ -328,15 +331,15 @@ def list_op(
     if insensitive:
         if left.type not in STRINGLIKE:
             raise diag.type_mismatch(b.op, f"'{op}' needs string operands", pos)
-        lhs = exp.Lower(this=left.sql)
+        lhs: exp.Expr = exp.Lower(this=left.sql)
         rhs = [_lower(v) for v in values]
     else:
         lhs = left.sql
         rhs = [v.sql for v in values]
-    sql: exp.Expression = exp.In(this=lhs, expressions=rhs)
+    member: exp.Expr = exp.In(this=lhs, expressions=rhs)
     if negated:
-        sql = exp.Not(this=exp.Paren(this=sql))
-    return Typed(sql, T.BOOL)
+        member = exp.Not(this=exp.Paren(this=member))
+    return Typed(member, T.BOOL)
 
 
 # --- arithmetic ----------------------------------------------------------------------------
@@ -404,7 +407,7 @@ def arithmetic(b: Binder, op: str, left: Typed, right: Typed, pos: diag.Position
 _US = timedelta(microseconds=1)
 
 
-def _wrap(sql: exp.Expression) -> exp.Expression:
+def _wrap(sql: exp.Expr) -> exp.Expr:
     if isinstance(sql, exp.Binary) and not isinstance(sql, exp.Paren):
         return exp.Paren(this=sql)
     return sql
@@ -464,9 +467,7 @@ def _scale(op: str, span: Typed, factor: Typed) -> Typed:
     return Typed(micros_interval(cast(fn("round", scaled), T.LONG)), T.TIMESPAN)
 
 
-def in_subquery(
-    b: Binder, op: str, left: Typed, select: exp.Select, pos: diag.Position
-) -> Typed:
+def in_subquery(b: Binder, op: str, left: Typed, select: exp.Select, pos: diag.Position) -> Typed:
     """`x in (T | project y)`: membership in the first column of a tabular expression."""
     column = select.expressions[0]
     value = column.this if isinstance(column, exp.Alias) else column
@@ -474,7 +475,7 @@ def in_subquery(
         if left.type not in STRINGLIKE:
             raise diag.type_mismatch(b.op, f"'{op}' needs string operands", pos)
         select.set("expressions", [exp.Lower(this=value.copy())])
-        lhs: exp.Expression = exp.Lower(this=left.sql)
+        lhs: exp.Expr = exp.Lower(this=left.sql)
     else:
         select.set("expressions", [value.copy()])
         lhs = left.sql
@@ -482,9 +483,13 @@ def in_subquery(
     where = select.args.get("where")
     select.set(
         "where",
-        exp.Where(this=condition if where is None else exp.And(this=exp.Paren(this=where.this), expression=condition)),
+        exp.Where(
+            this=condition
+            if where is None
+            else exp.And(this=exp.Paren(this=where.this), expression=condition)
+        ),
     )
-    sql: exp.Expression = exp.In(this=lhs, query=exp.Subquery(this=select))
+    sql: exp.Expr = exp.In(this=lhs, query=exp.Subquery(this=select))
     if op.startswith("!"):
         sql = exp.Not(this=exp.Paren(this=sql))
     return Typed(sql, T.BOOL)

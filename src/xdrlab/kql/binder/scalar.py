@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -138,7 +139,9 @@ class Binder:
         left = self.bind(e.left)
         if len(e.items) == 1 and self.is_tabular(e.items[0]):
             if e.op not in ("in", "!in", "in~", "!in~") or self.env.subquery is None:
-                raise diag.unsupported_feature(f"A tabular expression after '{e.op}'", e.items[0].pos)
+                raise diag.unsupported_feature(
+                    f"A tabular expression after '{e.op}'", e.items[0].pos
+                )
             select = self.env.subquery(e.items[0], self.op)
             return ops.in_subquery(self, e.op, left, select, e.pos)
         items: list[Typed] = []
@@ -174,8 +177,10 @@ class Binder:
                 path.append(node.name)
             else:
                 key = self.bind(node.index)
-                if not key.is_constant or not isinstance(key.value, str | int) or isinstance(
-                    key.value, bool
+                if (
+                    not key.is_constant
+                    or not isinstance(key.value, str | int)
+                    or isinstance(key.value, bool)
                 ):
                     raise diag.unsupported_feature(
                         "Indexing a dynamic value with a non-constant key", node.index.pos
@@ -208,9 +213,7 @@ class Binder:
             if e.name in TUPLE_AGGREGATES:
                 if not self.aggregates:
                     raise diag.aggregate_context(self.op, e.name, e.pos)
-                raise diag.unsupported_feature(
-                    f"Using '{e.name}' inside an expression", e.pos
-                )
+                raise diag.unsupported_feature(f"Using '{e.name}' inside an expression", e.pos)
             if e.name in KNOWN_KQL_FUNCTIONS:
                 raise diag.unsupported_function(e.name, e.pos)
             if e.name in self.env.lets:
@@ -274,7 +277,7 @@ def _json_constant(value: object, pos: diag.Position) -> Typed:
     return constant(T.DYNAMIC, value)
 
 
-_DISPATCH = {
+_DISPATCH: dict[type[n.Expr], Callable[[Binder, Any], Typed]] = {
     n.Literal: Binder.literal,
     n.Name: Binder.name,
     n.Unary: Binder.unary,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlglot import exp
 
@@ -54,7 +54,7 @@ class Typed:
     contain an aggregate function.
     """
 
-    sql: exp.Expression
+    sql: exp.Expr
     type: KustoType
     value: object = NO_VALUE
     aggregate: bool = False
@@ -68,24 +68,24 @@ def data_type(t: KustoType) -> exp.DataType:
     return _DATA_TYPES[t].copy()
 
 
-def cast(sql: exp.Expression, t: KustoType) -> exp.Expression:
+def cast(sql: exp.Expr, t: KustoType) -> exp.Expr:
     return exp.Cast(this=sql, to=data_type(t))
 
 
-def try_cast(sql: exp.Expression, t: KustoType) -> exp.Expression:
+def try_cast(sql: exp.Expr, t: KustoType) -> exp.Expr:
     return exp.TryCast(this=sql, to=data_type(t))
 
 
-def fn(name: str, *args: exp.Expression) -> exp.Expression:
+def fn(name: str, *args: exp.Expr) -> exp.Expr:
     """A call to a DuckDB function by its name (the generator prints it as written)."""
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def string(value: str) -> exp.Expression:
+def string(value: str) -> exp.Expr:
     return exp.Literal.string(value)
 
 
-def number(value: int | float) -> exp.Expression:
+def number(value: int | float) -> exp.Expr:
     if isinstance(value, float) and value != value:  # NaN
         return cast(exp.Literal.string("NaN"), T.REAL)
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
@@ -95,11 +95,11 @@ def number(value: int | float) -> exp.Expression:
     return exp.Literal.number(value)
 
 
-def timestamp_literal(value: datetime) -> exp.Expression:
+def timestamp_literal(value: datetime) -> exp.Expr:
     return cast(exp.Literal.string(value.isoformat(sep=" ")), T.DATETIME)
 
 
-def interval_literal(micros: int) -> exp.Expression:
+def interval_literal(micros: int) -> exp.Expr:
     for unit, size in (
         ("DAY", 86_400_000_000),
         ("HOUR", 3_600_000_000),
@@ -108,7 +108,9 @@ def interval_literal(micros: int) -> exp.Expression:
         ("MILLISECOND", 1_000),
     ):
         if micros % size == 0:
-            return exp.Interval(this=exp.Literal.string(str(micros // size)), unit=exp.Var(this=unit))
+            return exp.Interval(
+                this=exp.Literal.string(str(micros // size)), unit=exp.Var(this=unit)
+            )
     return exp.Interval(this=exp.Literal.string(str(micros)), unit=exp.Var(this="MICROSECOND"))
 
 
@@ -120,7 +122,7 @@ def constant(t: KustoType, value: object) -> Typed:
     """The SQL for a Kusto constant of type `t`."""
     if value is None:
         return Typed(cast(exp.Null(), t), t, None)
-    sql: exp.Expression
+    sql: exp.Expr
     if t in STRINGLIKE:
         assert isinstance(value, str)
         sql = string(value)
@@ -145,11 +147,11 @@ def constant(t: KustoType, value: object) -> Typed:
     return Typed(sql, t, value)
 
 
-def interval_micros(sql: exp.Expression) -> exp.Expression:
+def interval_micros(sql: exp.Expr) -> exp.Expr:
     """The microseconds in an INTERVAL, as BIGINT."""
     return fn("epoch_us", sql)
 
 
-def micros_interval(sql: exp.Expression) -> exp.Expression:
+def micros_interval(sql: exp.Expr) -> exp.Expr:
     """A BIGINT count of microseconds as an INTERVAL."""
     return fn("to_microseconds", sql)

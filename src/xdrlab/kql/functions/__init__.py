@@ -4,8 +4,8 @@ from xdrlab.kql.functions import (  # noqa: F401  (imported for their registrati
     aggregates,
     conditional,
     conversion,
-    datetime,
+    dates,
     dynamic,
-    math,
+    mathematics,
     strings,
 )

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 MAX_SET_SIZE = 1_048_576
 
 
-def _filtered(agg: exp.Expression, predicate: Typed | None) -> exp.Expression:
+def _filtered(agg: exp.Expr, predicate: Typed | None) -> exp.Expr:
     if predicate is None:
         return agg
     return exp.Filter(this=agg, expression=exp.Where(this=to_bool_sql(predicate)))
@@ -42,13 +42,15 @@ def _filtered(agg: exp.Expression, predicate: Typed | None) -> exp.Expression:
 
 def _predicate(b: Binder, call: n.Call, v: Typed, index: int) -> Typed:
     if v.type not in (T.BOOL, T.DYNAMIC):
-        raise diag.argument_type(b.op, call.name, index + 1, "bool", v.type.value, call.args[index].pos)
+        raise diag.argument_type(
+            b.op, call.name, index + 1, "bool", v.type.value, call.args[index].pos
+        )
     return v
 
 
 @register("count", args=(0, 1), aggregate=True, name_kind="prefix", prefix="count")
 def count(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    agg: exp.Expression = exp.Count(this=exp.Star())
+    agg: exp.Expr = exp.Count(this=exp.Star())
     if args and args[0].type is T.BOOL:  # the older count(predicate) spelling
         agg = _filtered(agg, args[0])
     elif args:  # count(x): the rows where x has a value
@@ -166,14 +168,12 @@ def _collect(
     distinct: bool,
 ) -> Typed:
     item = value.sql
-    target: exp.Expression = exp.Distinct(expressions=[item]) if distinct else item
+    target: exp.Expr = exp.Distinct(expressions=[item]) if distinct else item
     not_null = exp.Not(this=exp.Is(this=item.copy(), expression=exp.Null()))
-    condition: exp.Expression = not_null
+    condition: exp.Expr = not_null
     if predicate is not None:
         condition = exp.And(this=exp.Paren(this=to_bool_sql(predicate)), expression=not_null)
-    agg: exp.Expression = exp.Filter(
-        this=exp.ArrayAgg(this=target), expression=exp.Where(this=condition)
-    )
+    agg: exp.Expr = exp.Filter(this=exp.ArrayAgg(this=target), expression=exp.Where(this=condition))
     if size is not None:
         if not (size.is_constant and isinstance(size.value, int)):
             raise diag.expected_constant(b.op, f"The size limit of '{call.name}'", call.pos)
@@ -263,18 +263,18 @@ def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[Output
         any_star = any(isinstance(a, n.Star) for a in call.args[1:])
         for i, a in enumerate(call.args[1:], start=1):
             if isinstance(a, n.Star):
-                for name, col in b.columns.items():
-                    if name in seen or name in by_names or name == primary:
+                for column, col in b.columns.items():
+                    if column in seen or column in by_names or column == primary:
                         continue
-                    seen.add(name)
-                    label = f"{primary}_{name}" if deprecated else name
+                    seen.add(column)
+                    label = f"{primary}_{column}" if deprecated else column
                     chosen.append((label, Typed(col.sql.copy(), col.type)))
                 continue
-            label, expr = _argument_parts(a)
+            given, expr = _argument_parts(a)
             value = b.bind(expr)
-            name = label or result_name(expr)
             if isinstance(expr, n.Name) and any_star and expr.name in seen:
                 continue
+            name = given or result_name(expr)
             if name is None:
                 name = f"arg{i}" if deprecated else f"{prefix}_{primary}_arg{i}"
             if isinstance(expr, n.Name):
@@ -289,7 +289,10 @@ def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[Output
     extreme_cls = exp.ArgMax if prefix == "max" else exp.ArgMin
     picked = extreme_cls(this=exp.Struct(expressions=fields), expression=key.sql.copy())
     return [
-        OutputColumn(name, Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True))
+        OutputColumn(
+            name,
+            Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True),
+        )
         for i, (name, v) in enumerate(chosen)
     ]
 
@@ -313,7 +316,11 @@ def take_any_columns(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[O
                 continue
             label, expr = _argument_parts(a)
             value = b.bind(expr)
-            name = label or result_name(expr) or (f"any_arg{i}" if call.name == "take_any" else f"arg{i}")
+            name = (
+                label
+                or result_name(expr)
+                or (f"any_arg{i}" if call.name == "take_any" else f"arg{i}")
+            )
             if isinstance(expr, n.Name):
                 seen.add(expr.name)
             chosen.append((name, value))
@@ -327,6 +334,9 @@ def take_any_columns(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[O
     ]
     picked = exp.AnyValue(this=exp.Struct(expressions=fields))
     return [
-        OutputColumn(name, Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True))
+        OutputColumn(
+            name,
+            Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True),
+        )
         for i, (name, v) in enumerate(chosen)
     ]

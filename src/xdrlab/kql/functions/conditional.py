@@ -60,7 +60,7 @@ def _is_empty(v: Typed) -> Typed:
     if v.is_constant:
         return constant(T.BOOL, v.value is None or v.value == "")
     if v.type in STRINGLIKE:
-        sql: exp.Expression = exp.Or(
+        sql: exp.Expr = exp.Or(
             this=exp.Is(this=v.sql, expression=exp.Null()),
             expression=exp.EQ(this=v.sql.copy(), expression=string("")),
         )
@@ -97,7 +97,7 @@ def _is_null(v: Typed) -> Typed:
     if v.is_constant:
         return constant(T.BOOL, v.value is None)
     if v.type is T.DYNAMIC:
-        sql: exp.Expression = exp.Paren(
+        sql: exp.Expr = exp.Paren(
             this=exp.Or(
                 this=exp.Is(this=v.sql, expression=exp.Null()),
                 expression=exp.EQ(
@@ -135,4 +135,6 @@ def coalesce(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         # the first value that is not empty
         parts = [exp.Nullif(this=v.sql, expression=string("")) for v in values]
         return Typed(exp.Coalesce(this=parts[0], expressions=[*parts[1:], string("")]), T.STRING)
-    return Typed(exp.Coalesce(this=values[0].sql, expressions=[v.sql for v in values[1:]]), values[0].type)
+    return Typed(
+        exp.Coalesce(this=values[0].sql, expressions=[v.sql for v in values[1:]]), values[0].type
+    )

@@ -42,7 +42,7 @@ def tostring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(to_string_sql(v), T.STRING)
 
 
-def _to_number(v: Typed, target: KustoType) -> exp.Expression:
+def _to_number(v: Typed, target: KustoType) -> exp.Expr:
     if v.type is target:
         return v.sql
     if v.type in NUMERIC:
@@ -67,14 +67,19 @@ def _to_number(v: Typed, target: KustoType) -> exp.Expression:
         return try_cast(
             exp.Mul(
                 this=exp.Paren(
-                    this=exp.Add(this=interval_micros(v.sql), expression=exp.Literal.number(62135596800000000))
+                    this=exp.Add(
+                        this=interval_micros(v.sql),
+                        expression=exp.Literal.number(62135596800000000),
+                    )
                 ),
                 expression=exp.Literal.number(10),
             ),
             target,
         )
     if v.type is T.TIMESPAN:
-        return try_cast(exp.Mul(this=interval_micros(v.sql), expression=exp.Literal.number(10)), target)
+        return try_cast(
+            exp.Mul(this=interval_micros(v.sql), expression=exp.Literal.number(10)), target
+        )
     return try_cast(v.sql, target)
 
 
@@ -143,7 +148,12 @@ def totimespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         return constant(T.TIMESPAN, parse_timespan_text(v.value))
     if v.type in NUMERIC:
         # a number of ticks
-        return Typed(micros_interval(try_cast(exp.Div(this=v.sql, expression=exp.Literal.number(10)), T.LONG)), T.TIMESPAN)
+        return Typed(
+            micros_interval(
+                try_cast(exp.Div(this=v.sql, expression=exp.Literal.number(10)), T.LONG)
+            ),
+            T.TIMESPAN,
+        )
     text = v.sql if v.type in STRINGLIKE else dynamic_scalar_text(v.sql)
     return Typed(try_cast(text, T.TIMESPAN), T.TIMESPAN)
 
@@ -154,8 +164,8 @@ def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if v.type is T.BOOL:
         return v
     if v.is_constant and isinstance(v.value, str):
-        text = v.value.strip().lower()
-        return constant(T.BOOL, {"true": True, "false": False}.get(text))
+        word = v.value.strip().lower()
+        return constant(T.BOOL, {"true": True, "false": False}.get(word))
     if v.type in NUMERIC:
         return Typed(exp.NEQ(this=v.sql, expression=exp.Literal.number(0)), T.BOOL)
     text = v.sql if v.type in STRINGLIKE else dynamic_scalar_text(v.sql)

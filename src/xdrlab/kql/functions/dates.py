@@ -85,11 +85,15 @@ def bin_datetime(value: Typed, span: int, origin: datetime) -> Typed:
 
 
 def _bin_number(value: Typed, size: Typed, origin: Typed | None) -> Typed:
-    result = T.REAL if T.REAL in (value.type, size.type) or T.DECIMAL in (value.type, size.type) else value.type
+    result = (
+        T.REAL
+        if T.REAL in (value.type, size.type) or T.DECIMAL in (value.type, size.type)
+        else value.type
+    )
     if value.type is T.DYNAMIC:
         result = T.REAL
     shifted = value.sql if origin is None else exp.Sub(this=value.sql, expression=origin.sql)
-    floored = exp.Mul(
+    floored: exp.Expr = exp.Mul(
         this=fn("floor", exp.Div(this=cast(shifted, T.REAL), expression=size.sql)),
         expression=size.sql.copy(),
     )
@@ -117,7 +121,12 @@ def bin_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if value.type in NUMERIC or value.type is T.DYNAMIC:
         if size.type not in NUMERIC:
             raise diag.argument_type(b.op, call.name, 2, "real", size.type.value, call.args[1].pos)
-        if size.is_constant and isinstance(value.value, int | float) and isinstance(size.value, int | float) and size.value > 0:
+        if (
+            size.is_constant
+            and isinstance(value.value, int | float)
+            and isinstance(size.value, int | float)
+            and size.value > 0
+        ):
             floored = (value.value // size.value) * size.value
             return constant(value.type, int(floored) if value.type in INTEGER else float(floored))
         return _bin_number(value, size, None)
@@ -151,7 +160,9 @@ def _start_of(unit: str):  # type: ignore[no-untyped-def]
                 raise diag.expected_constant(b.op, "The offset", call.args[1].pos)
             shifted = exp.Add(
                 this=fn("date_trunc", string(unit), v.sql),
-                expression=exp.Interval(this=string(str(offset.value)), unit=exp.Var(this=unit.upper())),
+                expression=exp.Interval(
+                    this=string(str(offset.value)), unit=exp.Var(this=unit.upper())
+                ),
             )
             return Typed(cast(shifted, T.DATETIME), T.DATETIME)
         if isinstance(v.value, datetime):
@@ -185,7 +196,10 @@ def endofday(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
 def dayofweek(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     v = _datetime_arg(b, call, args[0])
     days = fn("dayofweek", v.sql)  # Sunday = 0, as Kusto counts
-    return Typed(micros_interval(exp.Mul(this=cast(days, T.LONG), expression=number(86_400_000_000))), T.TIMESPAN)
+    return Typed(
+        micros_interval(exp.Mul(this=cast(days, T.LONG), expression=number(86_400_000_000))),
+        T.TIMESPAN,
+    )
 
 
 @register("hourofday", args=1)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
 
 
-def parse_json_sql(text: exp.Expression) -> exp.Expression:
+def parse_json_sql(text: exp.Expr) -> exp.Expr:
     """Text to JSON; text that is not JSON becomes a JSON string (as Kusto does)."""
     return case(
         [(fn("json_valid", text), cast(text.copy(), T.DYNAMIC))],
@@ -57,13 +57,18 @@ def array_length(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if v.is_constant:
         return constant(T.LONG, len(v.value) if isinstance(v.value, list) else None)
     sql = case(
-        [(exp.EQ(this=fn("json_type", v.sql), expression=string("ARRAY")), fn("json_array_length", v.sql.copy()))],
+        [
+            (
+                exp.EQ(this=fn("json_type", v.sql), expression=string("ARRAY")),
+                fn("json_array_length", v.sql.copy()),
+            )
+        ],
         cast(exp.Null(), T.LONG),
     )
     return Typed(cast(sql, T.LONG), T.LONG)
 
 
-def _as_json_value(v: Typed) -> exp.Expression:
+def _as_json_value(v: Typed) -> exp.Expr:
     if v.type is T.DYNAMIC:
         return v.sql
     if v.type in (T.DATETIME, T.TIMESPAN):
@@ -84,7 +89,7 @@ def pack_array(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
 def bag_pack(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if len(args) % 2:
         raise diag.argument_count(b.op, call.name, "an even number of", call.pos)
-    parts: list[exp.Expression] = []
+    parts: list[exp.Expr] = []
     for i in range(0, len(args), 2):
         parts.append(to_string_sql(args[i]))
         parts.append(_as_json_value(args[i + 1]))
@@ -111,12 +116,17 @@ def bag_keys(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
 @register("array_index_of", args=(2, 4))
 def array_index_of(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if len(args) > 2:
-        raise diag.unsupported_feature("array_index_of with a start, length or occurrence", call.pos)
+        raise diag.unsupported_feature(
+            "array_index_of with a start, length or occurrence", call.pos
+        )
     items = fn("json_transform", args[0].sql, string('["VARCHAR"]'))
     position = fn("list_position", items, to_string_sql(args[1]))
     return Typed(
-        cast(exp.Coalesce(this=exp.Sub(this=position, expression=number(1)), expressions=[number(-1)]), T.LONG),
+        cast(
+            exp.Coalesce(
+                this=exp.Sub(this=position, expression=number(1)), expressions=[number(-1)]
+            ),
+            T.LONG,
+        ),
         T.LONG,
     )
-
-

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
 
 
-def text_of(v: Typed) -> exp.Expression:
+def text_of(v: Typed) -> exp.Expr:
     return to_string_sql(v)
 
 
@@ -94,14 +94,22 @@ def substring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     source = text_of(args[0])
     start = require_integer(b, call, args[1], 1)
     if start.is_constant and isinstance(start.value, int):
-        begin: exp.Expression = number(max(start.value, 0) + 1)
+        begin: exp.Expr = number(max(start.value, 0) + 1)
     else:
         begin = exp.Add(this=fn("greatest", start.sql, number(0)), expression=number(1))
     parts = [source, begin]
     if len(args) == 3:
         length = require_integer(b, call, args[2], 2)
         parts.append(fn("greatest", length.sql, number(0)))
-    return Typed(coalesce(exp.Substring(this=parts[0], start=parts[1], length=parts[2] if len(parts) == 3 else None), string("")), T.STRING)
+    return Typed(
+        coalesce(
+            exp.Substring(
+                this=parts[0], start=parts[1], length=parts[2] if len(parts) == 3 else None
+            ),
+            string(""),
+        ),
+        T.STRING,
+    )
 
 
 @register("split", args=(2, 3))

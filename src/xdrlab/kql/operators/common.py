@@ -52,9 +52,7 @@ def refs_simple(rel: Relation, exprs: list[n.Expr]) -> bool:
     return rel.refs_are_simple(names)
 
 
-def match_columns(
-    rel: Relation, patterns: list[tuple[diag.Position, str]], op: str
-) -> list[str]:
+def match_columns(rel: Relation, patterns: list[tuple[diag.Position, str]], op: str) -> list[str]:
     """Column names matching name patterns (`*` wildcards), in the relation's order."""
     names = rel.names()
     chosen: list[str] = []

@@ -39,7 +39,9 @@ def lower(ctx: Lowering, rel: Relation, node: Project) -> Relation:
     counter = [1]
     for item in node.items:
         value = binder.bind(item.expr)
-        name = item.name or result_name(item.expr) or default_name(names | set(rel.names()), counter)
+        name = (
+            item.name or result_name(item.expr) or default_name(names | set(rel.names()), counter)
+        )
         if name in names:
             raise diag.duplicate_column(node.keyword, name, item.pos)
         names.add(name)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import default_name, result_name, unique_name
 from xdrlab.kql.functions.registry import TUPLE_AGGREGATES
-from xdrlab.kql.relation import Output
 from xdrlab.kql.operators.registry import register_operator
+from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
 from xdrlab.lake.schema import Column

@@ -18,9 +18,7 @@ from xdrlab.kql.syntax.tokens import (
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_]*")
 _HYPHEN_TAIL = re.compile(r"-[A-Za-z]+(?:-[A-Za-z]+)*")
-_NUMBER = re.compile(
-    r"0[xX][0-9a-fA-F]+|(?:\d+\.\d+|\d+)(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
-)
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.\d+|\d+)(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 _UNIT = re.compile(r"[A-Za-z]+")
 _SPACE = re.compile(r"(?:[\s\u200b\ufeff]+|//[^\n]*)+")
 _BANG = re.compile(r"![A-Za-z_]+~?")

@@ -260,6 +260,9 @@ class Parser:
             return True
         return False
 
+    def at_end(self) -> bool:
+        return self.tok.kind is Kind.END
+
     def at_end_of_operator(self) -> bool:
         t = self.tok
         return t.kind is Kind.END or t.is_punct("|", ";", ")")
@@ -289,9 +292,11 @@ class Parser:
             else:
                 pipeline = self.parse_pipeline()
                 if body is not None:
-                    raise diag.unsupported_feature("A query with several tabular results", pipeline.pos)
+                    raise diag.unsupported_feature(
+                        "A query with several tabular results", pipeline.pos
+                    )
                 body = pipeline
-            if self.tok.kind is not Kind.END and not self.at_punct(";"):
+            if not self.at_end() and not self.at_punct(";"):
                 raise self.fail()
         return n.Query(tuple(statements), body, self.tok.pos)
 
@@ -316,8 +321,10 @@ class Parser:
 
     def parse_tabular_or_scalar(self) -> n.Expr | n.Pipeline:
         start = self.tok
-        if start.kind is Kind.IDENT and start.text in KNOWN_SOURCES and not self.peek().is_punct(
-            "(", "."
+        if (
+            start.kind is Kind.IDENT
+            and start.text in KNOWN_SOURCES
+            and not self.peek().is_punct("(", ".")
         ):
             return self.parse_pipeline()
         expr = self.parse_expr()
@@ -483,8 +490,10 @@ class Parser:
 
     def skip_hints(self) -> None:
         """Skip `hint.name = value` / `kind = value` options before an operator's arguments."""
-        while self.tok.kind is Kind.IDENT and self.tok.text.startswith("hint") and (
-            self.peek().is_punct(".")
+        while (
+            self.tok.kind is Kind.IDENT
+            and self.tok.text.startswith("hint")
+            and (self.peek().is_punct("."))
         ):
             self.advance()
             self.advance()
@@ -521,12 +530,13 @@ class Parser:
         op: str | None = None
         if t.kind is Kind.PUNCT and t.text in _COMPARISONS:
             op = "!=" if t.text == "<>" else t.text
-        elif t.kind is Kind.BANG_WORD:
-            op = t.text
-        elif t.kind is Kind.IDENT and (
-            t.text in _STRING_OPERATORS
-            or t.text in _LIST_OPERATORS
-            or t.text in ("between", "matches", "notlike", "notcontains", "nothas")
+        elif t.kind is Kind.BANG_WORD or (
+            t.kind is Kind.IDENT
+            and (
+                t.text in _STRING_OPERATORS
+                or t.text in _LIST_OPERATORS
+                or t.text in ("between", "matches", "notlike", "notcontains", "nothas")
+            )
         ):
             op = t.text
         if op is None:
@@ -586,10 +596,15 @@ class Parser:
                 operand = self.parse_unary()
             finally:
                 self.leave()
-            if t.text == "-" and isinstance(operand, n.Literal) and operand.type in (
-                "long",
-                "real",
-                "timespan",
+            if (
+                t.text == "-"
+                and isinstance(operand, n.Literal)
+                and operand.type
+                in (
+                    "long",
+                    "real",
+                    "timespan",
+                )
             ):
                 assert isinstance(operand.value, int | float)
                 return n.Literal(t.pos, operand.type, -operand.value)

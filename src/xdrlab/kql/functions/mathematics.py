@@ -20,7 +20,15 @@ def _numeric(b: Binder, call: n.Call, v: Typed, index: int) -> Typed:
     if v.type in NUMERIC:
         return v
     if v.type is T.DYNAMIC:
-        return Typed(cast(exp.Anonymous(this="json_extract_string", expressions=[v.sql, exp.Literal.string("$")]), T.REAL), T.REAL)
+        return Typed(
+            cast(
+                exp.Anonymous(
+                    this="json_extract_string", expressions=[v.sql, exp.Literal.string("$")]
+                ),
+                T.REAL,
+            ),
+            T.REAL,
+        )
     raise diag.argument_type(b.op, call.name, index + 1, "real", v.type.value, call.args[index].pos)
 
 
