@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -28,7 +29,7 @@ class Generated:
         assert definition is not None
         return [str(p) for p in self.lake.files(TENANT, definition)]
 
-    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Run SQL where each `{Table}` placeholder reads that table's Parquet files."""
         con = duckdb.connect()
         try:

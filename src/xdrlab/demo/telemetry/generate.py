@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from xdrlab.demo.telemetry import bec, endpoint, identity, inventory, mail, phishing
+from xdrlab.demo.telemetry import bec, endpoint, everyday, identity, inventory, mail, phishing
 from xdrlab.demo.telemetry.alerts import alert_tables
 from xdrlab.demo.telemetry.engine import Extra, OrgArrays, Profile, generate
 from xdrlab.demo.telemetry.fleet import DEFAULT_USERS, Org, build_org
@@ -183,7 +183,7 @@ def _stories(
 ) -> tuple[IncidentSpec, ...]:
     main, rows = phishing.build(org, now, seed)
     spray = bec.build(org, now, seed, rows)
-    others = bec.everyday(org, now, seed, rows)
+    others = everyday.build(org, now, seed, rows)
     for table, table_rows in _sorted(rows).items():
         write(table, from_rows(table, table_rows))
     return (main, spray, *others)

@@ -151,7 +151,7 @@ def catalogue(org: Org) -> list[Mail]:
         ),
         Mail(18, "Intra-org", "", "", "Team sync notes {n}"),
         Mail(
-            8, "Intra-org", "", "", "Q{n} planning", attachment=("Planning.pptx", "pptx", 2_310_220)
+            8, "Intra-org", "", "", "Q3 planning", attachment=("Planning.pptx", "pptx", 2_310_220)
         ),
         Mail(6, "Intra-org", "", "", "Lunch on Friday?"),
         Mail(

@@ -152,6 +152,24 @@ def build(org: Org, now: datetime, seed: int) -> tuple[IncidentSpec, Rows]:
             "ReportId": report,
         },
     )
+    zap = delivered + timedelta(minutes=41)
+    rows.add(
+        "EmailPostDeliveryEvents",
+        {
+            "Timestamp": zap,
+            "NetworkMessageId": nmid,
+            "InternetMessageId": imid,
+            "Action": "Moved to quarantine",
+            "ActionType": "Malware ZAP",
+            "ActionTrigger": "SpecialAction",
+            "ActionResult": "Success",
+            "RecipientEmailAddress": victim.upn,
+            "DeliveryLocation": "Quarantine",
+            "ThreatTypes": "Malware",
+            "DetectionMethods": '{"Malware":["File detonation"]}',
+            "ReportId": f"{nmid}-zap",
+        },
+    )
     click_time = at(5.5)
     rows.add(
         "UrlClickEvents",
@@ -824,7 +842,7 @@ def build(org: Org, now: datetime, seed: int) -> tuple[IncidentSpec, Rows]:
             "Medium",
             ("T1566.001",),
             delivered,
-            delivered + timedelta(minutes=41),
+            zap,
             (),
             (
                 mail_entity,
