@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from xdrlab.api.auth import Caller
 from xdrlab.api.errors import DEFENDER_ERRORS, GRAPH_ERRORS, ApiError, Surface
@@ -102,30 +104,45 @@ def _timespan(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{int((seconds - whole) * 10_000_000):07d}"
 
 
-@defender_router.post("/api/advancedhunting/run", summary="Run an advanced hunting query")
+def _json(body: dict[str, Any]) -> Response:
+    # Results can hold 100,000 rows: serialise them directly (no per-value framework encoding).
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+@defender_router.post(
+    "/api/advancedhunting/run",
+    summary="Run an advanced hunting query",
+    response_class=JSONResponse,
+    responses={200: {"description": "`Stats`, `Schema` and `Results` of the query."}},
+)
 def run_defender(
     request: Request,
     body: HuntingRequest,
     caller: Caller = Depends(guard("hunting", DEFENDER_HUNTING, Surface.DEFENDER)),
-) -> dict[str, Any]:
+) -> Response:
     result = _run(request, caller, body.Query, None)
-    return {
-        "Stats": _stats(result),
-        "Schema": result.schema_json(),
-        "Results": result.json_rows(),
-    }
+    return _json(
+        {"Stats": _stats(result), "Schema": result.schema_json(), "Results": result.json_rows()}
+    )
 
 
-@graph_router.post("/security/runHuntingQuery", summary="Run a hunting query")
+@graph_router.post(
+    "/security/runHuntingQuery",
+    summary="Run a hunting query",
+    response_class=JSONResponse,
+    responses={200: {"description": "`schema` and `results` of the query."}},
+)
 def run_graph(
     request: Request,
     body: GraphHuntingRequest,
     caller: Caller = Depends(guard("hunting", GRAPH_HUNTING, Surface.GRAPH)),
-) -> dict[str, Any]:
+) -> Response:
     result = _run(request, caller, body.query, body.timespan)
     version = request.url.path.split("/")[1]
-    return {
-        "@odata.context": f"{request.base_url}{version}/{GRAPH_CONTEXT}",
-        "schema": [{"name": c.name, "type": c.type.api_name} for c in result.columns],
-        "results": result.json_rows(),
-    }
+    return _json(
+        {
+            "@odata.context": f"{request.base_url}{version}/{GRAPH_CONTEXT}",
+            "schema": [{"name": c.name, "type": c.type.api_name} for c in result.columns],
+            "results": result.json_rows(),
+        }
+    )

@@ -74,13 +74,12 @@ def seed_demo_data(
     with state.sessions.begin() as session:
         session.execute(delete(Incident).where(Incident.tenant_id == tenant_id))
         added = load_incidents(session, tenant_id, telemetry.incidents)
+    generated_at = now.isoformat() + "Z"
     document = {
         **wanted,
-        "generated_at": now.isoformat() + "Z",
+        "generated_at": generated_at,
         "incidents": added,
         "row_counts": dict(telemetry.row_counts),
     }
     write_private(marker, (json.dumps(document, indent=2) + "\n").encode())
-    return DemoData(
-        True, document["generated_at"], seed, events, added, dict(telemetry.row_counts)
-    )
+    return DemoData(True, generated_at, seed, events, added, dict(telemetry.row_counts))
