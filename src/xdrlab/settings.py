@@ -8,15 +8,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_state_dir() -> Path:
     return Path(os.environ.get("XDRLAB_STATE", ".xdrlab-state"))
 
 
-class Settings(BaseModel):
-    """Server configuration. See ``docs/settings.md`` (generated from these descriptions)."""
+class Settings(BaseSettings):
+    """Server configuration: each field can also be set as ``XDRLAB_<FIELD>`` in the environment
+    (e.g. ``XDRLAB_RATE_LIMITS='{"hunting": "10/60"}'``); explicit arguments win."""
+
+    model_config = SettingsConfigDict(env_prefix="XDRLAB_", extra="ignore")
 
     state_dir: Path = Field(
         default_factory=_default_state_dir,

@@ -153,3 +153,14 @@ def test_overrides_replace_production_quotas(tmp_path: Path) -> None:
     assert parse_quotas("50/60, 1500/3600")[1].period == "01:00:00"
     with pytest.raises(ValueError):
         parse_quotas("0/60")
+
+
+def test_quotas_are_configurable_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xdrlab.settings import Settings
+
+    monkeypatch.setenv("XDRLAB_RATE_LIMITS", '{"hunting": "10/60", "incidents.get": "5/1"}')
+    monkeypatch.setenv("XDRLAB_RATE_LIMITS_ENABLED", "false")
+    settings = Settings()
+    assert settings.rate_limits == {"hunting": "10/60", "incidents.get": "5/1"}
+    assert settings.rate_limits_enabled is False
+    assert Settings(rate_limits={}).rate_limits == {}  # explicit arguments win
