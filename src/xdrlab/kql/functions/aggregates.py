@@ -288,13 +288,7 @@ def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[Output
     ]
     extreme_cls = exp.ArgMax if prefix == "max" else exp.ArgMin
     picked = extreme_cls(this=exp.Struct(expressions=fields), expression=key.sql.copy())
-    return [
-        OutputColumn(
-            name,
-            Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True),
-        )
-        for i, (name, v) in enumerate(chosen)
-    ]
+    return _struct_columns(picked, chosen)
 
 
 @register_tuple_aggregate("take_any", "any")
@@ -333,10 +327,13 @@ def take_any_columns(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[O
         for i, (_, v) in enumerate(chosen)
     ]
     picked = exp.AnyValue(this=exp.Struct(expressions=fields))
+    return _struct_columns(picked, chosen)
+
+
+def _struct_columns(picked: exp.Expr, chosen: list[tuple[str, Typed]]) -> list[OutputColumn]:
+    """Columns read from one struct-valued aggregate, computed once by `summarize`."""
+    group = f"struct{id(picked)}"
     return [
-        OutputColumn(
-            name,
-            Typed(fn("struct_extract", picked.copy(), string(f"c{i}")), v.type, aggregate=True),
-        )
+        OutputColumn(name, Typed(picked, v.type, aggregate=True), group, f"c{i}")
         for i, (name, v) in enumerate(chosen)
     ]

@@ -37,8 +37,17 @@ class FunctionSpec:
 
 @dataclass(frozen=True, slots=True)
 class OutputColumn:
+    """One result column of a several-column aggregate.
+
+    When `field` is set, `value` is an aggregate producing a struct shared by several columns
+    (`group` names it) and the column is that struct's `field`; `summarize` computes the struct
+    once and extracts the fields in a SELECT on top.
+    """
+
     name: str
     value: Typed
+    group: str | None = None
+    field: str | None = None
 
 
 TupleAggregateImpl = Callable[["Binder", n.Call, Sequence[str]], list[OutputColumn]]

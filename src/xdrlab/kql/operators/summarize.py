@@ -8,14 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import default_name, result_name, unique_name
+from xdrlab.kql.binder.types import fn, string
 from xdrlab.kql.functions.registry import TUPLE_AGGREGATES
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
-from xdrlab.lake.schema import Column
+from xdrlab.lake.schema import Column, KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
@@ -70,6 +73,12 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
         group.append(value.sql)
         outputs.append(Output(Column(name, value.type), value.sql.copy()))
     by_names = [o.name for o in outputs]
+    # (final column, struct column, field) for columns taken from a shared struct aggregate
+    extracted: list[tuple[Column, str | None, str | None]] = [
+        (o.column, None, None) for o in outputs
+    ]
+    structs: dict[str, exp.Expr] = {}
+    hidden_names: dict[str, str] = {}
     aggs = ctx.binder(rel, node.keyword, aggregates=True)
     for item in node.aggregates:
         if _is_tuple_aggregate(item.expr):
@@ -79,7 +88,15 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
             for column in TUPLE_AGGREGATES[item.expr.name](aggs, item.expr, by_names):
                 name = unique_name(column.name, taken)
                 taken.append(name)
-                outputs.append(Output(Column(name, column.value.type), column.value.sql))
+                if column.group is None:
+                    outputs.append(Output(Column(name, column.value.type), column.value.sql))
+                    extracted.append((Column(name, column.value.type), None, None))
+                    continue
+                hidden = hidden_names.setdefault(column.group, f"__agg{len(hidden_names) + 1}")
+                if hidden not in structs:
+                    structs[hidden] = column.value.sql
+                    outputs.append(Output(Column(hidden, KustoType.DYNAMIC), column.value.sql))
+                extracted.append((Column(name, column.value.type), hidden, column.field))
             continue
         seen = aggs.agg_count
         value = aggs.bind(item.expr)
@@ -92,8 +109,22 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
             name = unique_name(name, taken)
         taken.append(name)
         outputs.append(Output(Column(name, value.type), value.sql))
+        extracted.append((Column(name, value.type), None, None))
     rel.outputs = outputs
     rel.group = group
+    if not structs:
+        return rel
+    # the struct aggregates are computed once; their fields become columns one SELECT up
+    rel = rel.wrap()
+    refs = {o.name: o.sql for o in rel.outputs}
+    final: list[Output] = []
+    for final_column, struct_name, field_name in extracted:
+        if struct_name is None or field_name is None:
+            final.append(Output(final_column, refs[final_column.name]))
+        else:
+            extract = fn("struct_extract", refs[struct_name].copy(), string(field_name))
+            final.append(Output(final_column, extract))
+    rel.outputs = final
     return rel
 
 
