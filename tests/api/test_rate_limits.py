@@ -163,4 +163,6 @@ def test_quotas_are_configurable_from_the_environment(monkeypatch: pytest.Monkey
     settings = Settings()
     assert settings.rate_limits == {"hunting": "10/60", "incidents.get": "5/1"}
     assert settings.rate_limits_enabled is False
-    assert Settings(rate_limits={}).rate_limits == {}  # explicit arguments win
+    explicit = Settings(rate_limits={"hunting": "20/60"}, rate_limits_enabled=True)
+    assert explicit.rate_limits["hunting"] == "20/60"  # explicit arguments win
+    assert explicit.rate_limits_enabled is True
