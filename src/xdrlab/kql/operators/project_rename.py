@@ -25,12 +25,10 @@ class ProjectRename(n.OperatorNode):
 
 
 def _one(p: Parser) -> tuple[Position, str, str]:
-    pos = p.tok.pos
     new = p.parse_identifier()
     p.expect_punct("=")
-    old_pos = p.tok.pos
+    pos = p.tok.pos  # diagnostics point at the column being renamed
     old = p.parse_identifier()
-    del old_pos
     return pos, new, old
 
 
