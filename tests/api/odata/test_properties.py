@@ -67,7 +67,11 @@ def test_token_soup_without_spaces(text: str) -> None:
 def test_any_string_literal_only_narrows(engine: Engine, prefix: str, value: str) -> None:
     literal = "'" + value.replace("'", "''") + "'"
     text = prefix + literal + (")" if prefix.endswith((", ", ",")) else "")
-    condition = filter_to_sqlalchemy(parse_filter(text), WIDE_FIELDS)
+    try:
+        condition = filter_to_sqlalchemy(parse_filter(text), WIDE_FIELDS)
+    except ODataError:
+        assert "\x00" in value  # the only literal refused: NUL would end the string in SQL
+        return
     with engine.connect() as connection:
         found = set(connection.scalars(select(Incident.id).where(condition)))
         assigned = {

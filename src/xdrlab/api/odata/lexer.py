@@ -55,6 +55,10 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """All tokens of `text`, ending with an ``end`` token; `ODataError` on anything unreadable."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Databases end strings at NUL (SQLite's LIKE would then match everything): refuse it.
+        raise syntax_error(text, nul, "the NUL character is not allowed")
     tokens: list[Token] = []
     pos = 0
     while True:
