@@ -1,0 +1,102 @@
+"""The hourly quotas, on a real server with real tokens: the server's clock is one the test moves,
+so an hour of calls at the per-minute ceiling takes seconds, not an hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from xdrlab.demo.seed import seed_demo
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import open_state
+from xdrlab.settings import Settings
+
+START = dt.datetime.now(dt.UTC).replace(minute=0, second=1, microsecond=0)
+
+
+class MovableClock:
+    def __init__(self, moment: dt.datetime) -> None:
+        self._moment = moment
+        self._lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            return self._moment
+
+    def set(self, moment: dt.datetime) -> None:
+        with self._lock:
+            self._moment = moment
+
+
+@dataclass
+class Timed:
+    client: httpx.Client
+    clock: MovableClock
+    token: str
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timed]:
+    clock = MovableClock(START)
+    sock = bind("127.0.0.1", 0)
+    settings = settle_port(Settings(state_dir=tmp_path_factory.mktemp("hourly"), port=0), sock)
+    state = open_state(settings, clock)
+    demo = seed_demo(state)
+    server = Server(state, sock, log_level="error")
+    server.start_in_thread()
+    assert server.tls is not None
+    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
+    with httpx.Client(base_url=settings.base_url, verify=context, timeout=30) as client:
+        token = client.post(
+            f"/{demo.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": demo.client_id,
+                "client_secret": demo.client_secret,
+                "scope": "https://api.security.microsoft.com/.default",
+            },
+        ).json()["access_token"]
+        try:
+            yield Timed(client, clock, token)
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "per_minute", "ok"),
+    [
+        ("GET", "/api/incidents?$top=1", None, 50, 200),
+        ("GET", "/api/incidents/987654321", None, 100, 404),
+        ("PATCH", "/api/incidents/987654321", {"status": "Active"}, 50, 404),
+    ],
+    ids=["list", "get", "update"],
+)
+def test_hourly_quota_of_1500_calls(
+    timed: Timed, method: str, path: str, body: object, per_minute: int, ok: int
+) -> None:
+    headers = {"Authorization": f"Bearer {timed.token}"}
+    minutes = 1500 // per_minute
+    for minute in range(minutes):  # at the per-minute ceiling, never over it
+        timed.clock.set(START + dt.timedelta(minutes=minute))
+        statuses = {
+            timed.client.request(method, path, headers=headers, json=body).status_code
+            for _ in range(per_minute)
+        }
+        assert statuses == {ok}, (minute, statuses)
+    timed.clock.set(START + dt.timedelta(minutes=minutes, seconds=30))
+    refused = timed.client.request(method, path, headers=headers, json=body)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["message"] == (
+        "API calls quota exceeded! maximum allowed 1500 per 01:00:00"
+    )
+    # START is one second past the hour, so the window has 3600 - (elapsed + 1) s left.
+    assert int(refused.headers["Retry-After"]) == 3600 - (minutes * 60 + 30 + 1)
+    timed.clock.set(START + dt.timedelta(hours=1))  # the next hour starts afresh
+    again = timed.client.request(method, path, headers=headers, json=body)
+    assert again.status_code == ok
