@@ -10,6 +10,7 @@ from xdrlab.cli.demo import demo
 from xdrlab.cli.directory import tenant_app, user_app
 from xdrlab.cli.ingest import ingest
 from xdrlab.cli.keys import audit_app, keys_app
+from xdrlab.cli.lake import lake_app
 from xdrlab.cli.serve import serve
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.command("ingest")(ingest)
 app.command("demo")(demo)
+app.add_typer(lake_app, name="lake")
 
 
 @app.command("version")
