@@ -12,7 +12,7 @@ from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.diagnostics import KqlError, Position
-from xdrlab.kql.operators import LOWERERS, PARSERS
+from xdrlab.kql.operators import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
@@ -61,7 +61,9 @@ class Lowering:
         if isinstance(value, n.Call) and value.name in KNOWN_SOURCES:
             self.env.lets[statement.name] = NonScalarLet(value.pos, f"The '{value.name}' function")
             return
-        if isinstance(value, n.Name | n.SubPipeline) and self.is_tabular(value):
+        if isinstance(value, n.TabularExpr) or (
+            isinstance(value, n.Name | n.SubPipeline) and self.is_tabular(value)
+        ):
             value = n.Pipeline(value.pos, value, ())
         if isinstance(value, n.Pipeline):
             before = set(self.used)
@@ -110,6 +112,8 @@ class Lowering:
     def source(self, e: n.Expr, first_op: str | None) -> Relation:
         if isinstance(e, n.SubPipeline):
             return self.pipeline(e.pipeline)
+        if isinstance(e, n.TabularExpr):
+            return SOURCE_LOWERERS[type(e)](self, e)
         if isinstance(e, n.Name):
             let = self.env.lets.get(e.name)
             if isinstance(let, TabularLet):
@@ -144,7 +148,7 @@ def compile_query(text: str, tables: Mapping[str, Table], *, now: datetime) -> C
     if len(text) > MAX_QUERY_LENGTH:
         raise diag.too_complex(Position(1, 1))
     try:
-        query = parse(text, PARSERS)
+        query = parse(text, PARSERS, SOURCE_PARSERS)
         return Lowering(tables, now).run(query)
     except KqlError:
         raise

@@ -15,6 +15,6 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     top,
     where,
 )
-from xdrlab.kql.operators.registry import LOWERERS, PARSERS
+from xdrlab.kql.operators.registry import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
 
-__all__ = ["LOWERERS", "PARSERS"]
+__all__ = ["LOWERERS", "PARSERS", "SOURCE_LOWERERS", "SOURCE_PARSERS"]

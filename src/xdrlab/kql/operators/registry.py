@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xdrlab.kql.syntax import nodes as n
-from xdrlab.kql.syntax.parser import OperatorParser
+from xdrlab.kql.syntax.parser import OperatorParser, SourceParser
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
     from xdrlab.kql.relation import Relation
 
 Lower = Callable[["Lowering", "Relation", Any], "Relation"]
+LowerSource = Callable[["Lowering", Any], "Relation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class OperatorSpec:
 
 PARSERS: dict[str, OperatorParser] = {}
 LOWERERS: dict[type[n.OperatorNode], Lower] = {}
+SOURCE_PARSERS: dict[str, SourceParser] = {}
+SOURCE_LOWERERS: dict[type[n.Expr], LowerSource] = {}
 
 
 def register_operator(
@@ -40,3 +43,14 @@ def register_operator(
         PARSERS[keyword] = parse
     LOWERERS[node] = lower
     return spec
+
+
+def register_source(
+    *keywords: str, node: type[n.Expr], parse: SourceParser, lower: LowerSource | None = None
+) -> None:
+    """A tabular source keyword (`union`, `datatable(...)`): its parser, and how its node lowers
+    (nodes the binder handles itself, like `toscalar`, need no lowering)."""
+    for keyword in keywords:
+        SOURCE_PARSERS[keyword] = parse
+    if lower is not None:
+        SOURCE_LOWERERS[node] = lower

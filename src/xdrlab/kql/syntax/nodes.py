@@ -148,8 +148,38 @@ class SubPipeline(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class TabularExpr(Expr):
+    """A tabular expression other than a name or a pipeline (`union ...`, `datatable(...)[...]`,
+    `materialize(...)`): parsed and lowered by the operator module registered for its keyword
+    (`register_source`)."""
+
+    keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToScalar(Expr):
+    """`toscalar(tabular)`: the first column of the first row, as a scalar."""
+
+    source: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A user function's parameter: `x:string`, `x:long = 5`, `T:(*)`, `T:(A:string, B:long)`."""
+
+    pos: Position
+    name: str
+    type: str | None  # the scalar type name; None for a tabular parameter
+    default: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionBody(Expr):
-    """`(params) { body }` on the right of a let: parsed past, not analysed."""
+    """`(params) { lets; expression }` on the right of a let: a user-defined function."""
+
+    params: tuple[Param, ...] = ()
+    statements: tuple[LetStatement, ...] = ()
+    body: Expr | Pipeline | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from xdrlab.kql.syntax.lexer import tokenize
 from xdrlab.kql.syntax.tokens import TIMESPAN_UNITS, Kind, Token
 
 OperatorParser = Callable[["Parser", Token], n.OperatorNode]
+# Parses what follows a source keyword (`union`, `datatable`, `materialize`, ...).
+SourceParser = Callable[["Parser", Token], n.Expr]
 
 MAX_DEPTH = 120
 MAX_LONG = 2**63 - 1
@@ -121,6 +123,25 @@ _TABULAR_CALLS = frozenset(
     }
 )
 
+# Scalar type names a user function's parameter may declare.
+SCALAR_TYPES = (
+    "string",
+    "long",
+    "int",
+    "real",
+    "double",
+    "decimal",
+    "bool",
+    "boolean",
+    "datetime",
+    "date",
+    "timespan",
+    "time",
+    "guid",
+    "uniqueid",
+    "dynamic",
+)
+
 _COMPARISONS = frozenset({"==", "!=", "<>", "<", "<=", ">", ">=", "=~", "!~"})
 _STRING_OPERATORS = frozenset(
     {
@@ -206,11 +227,17 @@ def parse_timespan_text(raw: str) -> int | None:
 
 
 class Parser:
-    def __init__(self, text: str, operator_parsers: Mapping[str, OperatorParser]) -> None:
+    def __init__(
+        self,
+        text: str,
+        operator_parsers: Mapping[str, OperatorParser],
+        source_parsers: Mapping[str, SourceParser] | None = None,
+    ) -> None:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
         self.operator_parsers = operator_parsers
+        self.source_parsers = source_parsers or {}
 
     # --- token helpers -------------------------------------------------------------------
 
@@ -307,11 +334,46 @@ class Parser:
         if self.at_word("view") and self.peek().is_punct("("):
             self.advance()
         if self.at_punct("(") and self.looks_like_function():
-            start = self.tok.pos
-            self.skip_balanced(stop=(";",))
-            return n.LetStatement(let.pos, name, n.FunctionBody(start))
+            return n.LetStatement(let.pos, name, self.parse_function())
         value = self.parse_tabular_or_scalar()
         return n.LetStatement(let.pos, name, value)
+
+    def parse_function(self) -> n.FunctionBody:
+        """`(params) { [let ...;]* expression [;] }`."""
+        start = self.expect_punct("(")
+        params: list[n.Param] = []
+        while not self.at_punct(")"):
+            if params:
+                self.expect_punct(",")
+            t = self.tok
+            name = self.parse_identifier()
+            self.expect_punct(":")
+            type_name: str | None = None
+            if self.at_punct("("):
+                self.skip_group()  # a tabular parameter's schema: any columns are accepted
+            else:
+                type_name = self.expect_word(*SCALAR_TYPES).text
+            default = self.parse_expr() if self.accept_punct("=") else None
+            params.append(n.Param(t.pos, name, type_name, default))
+        self.advance()
+        self.expect_punct("{")
+        self.enter()
+        statements: list[n.LetStatement] = []
+        body: n.Expr | n.Pipeline | None = None
+        while not self.at_punct("}"):
+            if self.accept_punct(";"):
+                continue
+            if body is not None:
+                raise self.fail()
+            if self.at_word("let"):
+                statements.append(self.parse_let())
+            else:
+                body = self.parse_tabular_or_scalar()
+        self.leave()
+        self.advance()
+        if body is None:
+            raise self.fail()
+        return n.FunctionBody(start.pos, tuple(params), tuple(statements), body)
 
     def looks_like_function(self) -> bool:
         nxt, after = self.peek(1), self.peek(2)
@@ -345,6 +407,9 @@ class Parser:
 
     def parse_source(self) -> n.Expr:
         t = self.tok
+        if t.kind is Kind.IDENT and t.text in self.source_parsers:
+            self.advance()
+            return self.source_parsers[t.text](self, t)
         if t.kind is Kind.IDENT and t.text in KNOWN_SOURCES:
             self.advance()
             if self.at_punct("("):
@@ -686,6 +751,8 @@ class Parser:
             return n.Literal(t.pos, "bool", word == "true")
         if word == "null" and not self.at_punct("("):
             return n.Literal(t.pos, "dynamic", None)
+        if word in self.source_parsers and self.at_punct("("):
+            return self.source_parsers[word](self, t)
         if word in _TABULAR_CALLS and self.at_punct("("):
             self.skip_group()
             if word in ("datatable", "externaldata") and self.at_punct("["):
@@ -840,5 +907,9 @@ def dynamic_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def parse(text: str, operator_parsers: Mapping[str, OperatorParser]) -> n.Query:
-    return Parser(text, operator_parsers).parse_query()
+def parse(
+    text: str,
+    operator_parsers: Mapping[str, OperatorParser],
+    source_parsers: Mapping[str, SourceParser] | None = None,
+) -> n.Query:
+    return Parser(text, operator_parsers, source_parsers).parse_query()
