@@ -66,10 +66,10 @@ CASES = [
     ),
     (
         diag.UNSUPPORTED_OPERATOR,
-        "DeviceInfo\n| mv-expand x = pack_array(1, 2)",
+        "DeviceInfo\n| facet by DeviceName",
         2,
         3,
-        "The 'mv-expand' operator is not supported yet",
+        "The 'facet' operator is not supported yet",
     ),
     (
         diag.UNSUPPORTED_OPERATOR,
