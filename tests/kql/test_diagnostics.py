@@ -73,10 +73,10 @@ CASES = [
     ),
     (
         diag.UNSUPPORTED_OPERATOR,
-        "DeviceInfo | join (DeviceEvents) on DeviceId",
+        "DeviceInfo | fork (take 1) (take 2)",
         1,
         14,
-        "The 'join' operator is not supported yet",
+        "The 'fork' operator is not supported yet",
     ),
     (
         diag.UNSUPPORTED_OPERATOR,

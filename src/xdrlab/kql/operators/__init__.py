@@ -4,6 +4,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     count,
     distinct,
     extend,
+    join,
     mv_expand,
     project,
     project_away,
