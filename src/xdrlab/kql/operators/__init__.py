@@ -6,6 +6,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     extend,
     join,
     mv_expand,
+    parse,
     project,
     project_away,
     project_rename,
