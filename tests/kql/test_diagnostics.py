@@ -80,17 +80,17 @@ CASES = [
     ),
     (
         diag.UNSUPPORTED_OPERATOR,
-        "union DeviceInfo, DeviceEvents",
+        "print x = 1",
         1,
         1,
-        "The 'union' operator is not supported yet",
+        "The 'print' operator is not supported yet",
     ),
     (
         diag.UNSUPPORTED_FUNCTION,
-        "DeviceInfo | extend u = parse_url(DeviceName)",
+        "DeviceInfo | extend u = parse_xml(DeviceName)",
         1,
         25,
-        "The function 'parse_url' is not supported yet",
+        "The function 'parse_xml' is not supported yet",
     ),
     (
         diag.UNSUPPORTED_FEATURE,

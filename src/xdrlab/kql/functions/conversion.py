@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
 
 
-@register("tostring", args=1, name_kind="first")
+@register(
+    "tostring",
+    sig="value: scalar",
+    returns="string",
+    doc="The value as text ('' for null; JSON text for arrays and bags).",
+    name_kind="first",
+)
 def tostring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.is_constant and v.value is None:
@@ -42,7 +48,7 @@ def tostring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(to_string_sql(v), T.STRING)
 
 
-def _to_number(v: Typed, target: KustoType) -> exp.Expr:
+def to_number_sql(v: Typed, target: KustoType) -> exp.Expr:
     if v.type is target:
         return v.sql
     if v.type in NUMERIC:
@@ -61,7 +67,7 @@ def _to_number(v: Typed, target: KustoType) -> exp.Expr:
             )
         return try_cast(text, target)
     if v.type is T.DYNAMIC:
-        return _to_number(Typed(dynamic_scalar_text(v.sql), T.STRING), target)
+        return to_number_sql(Typed(dynamic_scalar_text(v.sql), T.STRING), target)
     if v.type is T.DATETIME:
         # ticks since 0001-01-01, as Kusto counts them
         return try_cast(
@@ -112,18 +118,49 @@ def _number_function(target: KustoType):  # type: ignore[no-untyped-def]
         folded = _fold_number(args[0], target)
         if folded is not None:
             return folded
-        return Typed(_to_number(args[0], target), target)
+        return Typed(to_number_sql(args[0], target), target)
 
     return impl
 
 
-register("toint", args=1, name_kind="first")(_number_function(T.INT))
-register("tolong", args=1, name_kind="first")(_number_function(T.LONG))
-register("todouble", "toreal", args=1, name_kind="first")(_number_function(T.REAL))
-register("todecimal", args=1, name_kind="first")(_number_function(T.DECIMAL))
+register(
+    "toint",
+    sig="value: scalar",
+    returns="int",
+    doc="The value as an int (null when it does not convert; reals truncate).",
+    name_kind="first",
+)(_number_function(T.INT))
+register(
+    "tolong",
+    sig="value: scalar",
+    returns="long",
+    doc="The value as a long (null when it does not convert; reals truncate).",
+    name_kind="first",
+)(_number_function(T.LONG))
+register(
+    "todouble",
+    "toreal",
+    sig="value: scalar",
+    returns="real",
+    doc="The value as a real (null when it does not convert).",
+    name_kind="first",
+)(_number_function(T.REAL))
+register(
+    "todecimal",
+    sig="value: scalar",
+    returns="decimal",
+    doc="The value as a decimal (stored as a double; null when it does not convert).",
+    name_kind="first",
+)(_number_function(T.DECIMAL))
 
 
-@register("todatetime", args=1, name_kind="first")
+@register(
+    "todatetime",
+    sig="value: scalar",
+    returns="datetime",
+    doc="The value as a datetime (null when it does not convert).",
+    name_kind="first",
+)
 def todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.type is T.DATETIME:
@@ -139,7 +176,14 @@ def todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(cast(exp.Null(), T.DATETIME), T.DATETIME)
 
 
-@register("totimespan", "totime", args=1, name_kind="first")
+@register(
+    "totimespan",
+    "totime",
+    sig="value: scalar",
+    returns="timespan",
+    doc="The value as a timespan: text like '1.02:03:04', or a number of ticks.",
+    name_kind="first",
+)
 def totimespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.type is T.TIMESPAN:
@@ -158,7 +202,14 @@ def totimespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(try_cast(text, T.TIMESPAN), T.TIMESPAN)
 
 
-@register("tobool", "toboolean", args=1, name_kind="first")
+@register(
+    "tobool",
+    "toboolean",
+    sig="value: scalar",
+    returns="bool",
+    doc="The value as a bool ('true'/'false', numbers: not zero; else null).",
+    name_kind="first",
+)
 def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.type is T.BOOL:
@@ -172,7 +223,29 @@ def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(try_cast(text, T.BOOL), T.BOOL)
 
 
-@register("toguid", args=1, name_kind="first")
+@register(
+    "toguid",
+    sig="value: scalar",
+    returns="guid",
+    doc="The value's text as a guid (lower case).",
+    name_kind="first",
+)
 def toguid(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     return Typed(exp.Lower(this=to_string_sql(v)), T.GUID)
+
+
+@register(
+    "tohex",
+    sig="value: long, [minLength: long]",
+    returns="string",
+    doc="The number in lower-case hexadecimal (two's complement when negative), zero-padded.",
+)
+def tohex(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    v = args[0]
+    value = v.sql if v.type is not T.DYNAMIC else try_cast(dynamic_scalar_text(v.sql), T.LONG)
+    text: exp.Expr = exp.Lower(this=fn("hex", cast(value, T.LONG)))
+    if len(args) == 2:
+        width = cast(fn("greatest", args[1].sql, exp.Length(this=text.copy())), T.INT)
+        text = fn("lpad", text, width, exp.Literal.string("0"))
+    return Typed(exp.Coalesce(this=text, expressions=[exp.Literal.string("")]), T.STRING)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
+from xdrlab.kql.binder.convert import case, dynamic_scalar_text
 from xdrlab.kql.binder.types import (
     INTEGER,
     NUMERIC,
@@ -22,9 +25,11 @@ from xdrlab.kql.binder.types import (
     number,
     string,
     timestamp_literal,
+    try_cast,
 )
 from xdrlab.kql.functions.registry import register
 from xdrlab.kql.syntax import nodes as n
+from xdrlab.lake.schema import KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
@@ -51,13 +56,23 @@ def _shift(dt: datetime, micros: int) -> datetime | None:
         return None
 
 
-@register("now", args=(0, 1))
+@register(
+    "now",
+    sig="[offset: const timespan]",
+    returns="datetime",
+    doc="The query's current time (fixed for the whole query), plus an offset.",
+)
 def now(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     offset = _span(b, call, args[0], 0) if args else 0
     return constant(T.DATETIME, _shift(b.env.now, offset))
 
 
-@register("ago", args=1)
+@register(
+    "ago",
+    sig="timespan: timespan",
+    returns="datetime",
+    doc="The query's current time minus the timespan.",
+)
 def ago(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.type is not T.TIMESPAN:
@@ -111,7 +126,14 @@ def _bin_timespan(value: Typed, span: int) -> Typed:
     return Typed(micros_interval(floored), T.TIMESPAN)
 
 
-@register("bin", "floor", args=2, name_kind="first")
+@register(
+    "bin",
+    "floor",
+    sig="value: real|datetime|timespan, roundTo: real|timespan",
+    returns="the type of value",
+    doc="The value rounded down to a multiple of roundTo (datetimes: from 0001-01-01).",
+    name_kind="first",
+)
 def bin_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     value, size = args
     if value.type is T.DATETIME:
@@ -133,7 +155,13 @@ def bin_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     raise diag.argument_type(b.op, call.name, 1, "datetime", value.type.value, call.args[0].pos)
 
 
-@register("bin_at", args=3, name_kind="first")
+@register(
+    "bin_at",
+    sig="value: real|datetime|timespan, bin_size: real|timespan, fixed_point: real|datetime|timespan",
+    returns="the type of value",
+    doc="The value rounded down to a multiple of bin_size, aligned on fixed_point.",
+    name_kind="first",
+)
 def bin_at(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     value, size, fixed = args
     if value.type is T.DATETIME:
@@ -145,54 +173,108 @@ def bin_at(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     raise diag.argument_type(b.op, call.name, 1, "datetime", value.type.value, call.args[0].pos)
 
 
-def _datetime_arg(b: Binder, call: n.Call, v: Typed) -> Typed:
+def _datetime_arg(b: Binder, call: n.Call, v: Typed, index: int = 0) -> Typed:
+    if v.type is T.DYNAMIC:
+        return Typed(try_cast(dynamic_scalar_text(v.sql), T.DATETIME), T.DATETIME)
     if v.type is not T.DATETIME:
-        raise diag.argument_type(b.op, call.name, 1, "datetime", v.type.value, call.args[0].pos)
+        raise diag.argument_type(
+            b.op, call.name, index + 1, "datetime", v.type.value, call.args[index].pos
+        )
     return v
 
 
-def _start_of(unit: str):  # type: ignore[no-untyped-def]
+def _truncate(unit: str, sql: exp.Expr) -> exp.Expr:
+    if unit == "week":  # Kusto's weeks start on Sunday
+        day = fn("date_trunc", string("day"), sql)
+        back = exp.Interval(
+            this=cast(fn("dayofweek", sql.copy()), T.STRING), unit=exp.Var(this="DAY")
+        )
+        return cast(exp.Sub(this=day, expression=back), T.DATETIME)
+    return cast(fn("date_trunc", string(unit), sql), T.DATETIME)
+
+
+def _offset_step(unit: str, offset: int) -> exp.Expr:
+    if unit == "week":
+        return exp.Interval(this=string(str(7 * offset)), unit=exp.Var(this="DAY"))
+    return exp.Interval(this=string(str(offset)), unit=exp.Var(this=unit.upper()))
+
+
+def _start(b: Binder, call: n.Call, args: list[Typed], unit: str) -> Typed:
+    v = _datetime_arg(b, call, args[0])
+    start = _truncate(unit, v.sql)
+    if len(args) == 2:
+        offset = args[1]
+        if not (offset.is_constant and isinstance(offset.value, int)):
+            raise diag.expected_constant(b.op, "The offset", call.args[1].pos)
+        start = cast(exp.Add(this=start, expression=_offset_step(unit, offset.value)), T.DATETIME)
+    elif isinstance(v.value, datetime) and unit != "week":
+        dt = v.value
+        if unit == "day":
+            return constant(T.DATETIME, datetime(dt.year, dt.month, dt.day))
+        if unit == "month":
+            return constant(T.DATETIME, datetime(dt.year, dt.month, 1))
+        return constant(T.DATETIME, datetime(dt.year, 1, 1))
+    return Typed(start, T.DATETIME)
+
+
+def _end(b: Binder, call: n.Call, args: list[Typed], unit: str) -> Typed:
+    start = _start(b, call, args, unit)
+    following = exp.Add(this=start.sql, expression=_offset_step(unit, 1))
+    one_tick_short = exp.Sub(this=following, expression=interval_literal(1))
+    return Typed(cast(one_tick_short, T.DATETIME), T.DATETIME)
+
+
+def _register_period(unit: str) -> None:
+    def start(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        return _start(b, call, args, unit)
+
+    def end(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        return _end(b, call, args, unit)
+
+    first = "Sunday of the week" if unit == "week" else f"first instant of the {unit}"
+    register(
+        f"startof{unit}",
+        sig="date: datetime, [offset: const long]",
+        returns="datetime",
+        doc=f"The {first} holding the date, shifted by offset {unit}s.",
+        name_kind="first",
+    )(start)
+    register(
+        f"endof{unit}",
+        sig="date: datetime, [offset: const long]",
+        returns="datetime",
+        doc=f"The last instant (one microsecond before the next) of the {unit} holding the date.",
+        name_kind="first",
+    )(end)
+
+
+for _unit in ("day", "week", "month", "year"):
+    _register_period(_unit)
+
+
+def _part_function(name: str, sql_part: str, what: str, result: KustoType = T.INT) -> None:
     def impl(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         v = _datetime_arg(b, call, args[0])
-        if len(args) == 2:
-            offset = args[1]
-            if not (offset.is_constant and isinstance(offset.value, int)):
-                raise diag.expected_constant(b.op, "The offset", call.args[1].pos)
-            shifted = exp.Add(
-                this=fn("date_trunc", string(unit), v.sql),
-                expression=exp.Interval(
-                    this=string(str(offset.value)), unit=exp.Var(this=unit.upper())
-                ),
-            )
-            return Typed(cast(shifted, T.DATETIME), T.DATETIME)
-        if isinstance(v.value, datetime):
-            dt = v.value
-            if unit == "day":
-                return constant(T.DATETIME, datetime(dt.year, dt.month, dt.day))
-            if unit == "month":
-                return constant(T.DATETIME, datetime(dt.year, dt.month, 1))
-            return constant(T.DATETIME, datetime(dt.year, 1, 1))
-        return Typed(cast(fn("date_trunc", string(unit), v.sql), T.DATETIME), T.DATETIME)
+        return Typed(cast(fn(sql_part, v.sql), result), result)
 
-    return impl
+    register(name, sig="date: datetime", returns=result.value, doc=f"The {what} of the date.")(impl)
 
 
-register("startofday", args=(1, 2), name_kind="first")(_start_of("day"))
-register("startofmonth", args=(1, 2), name_kind="first")(_start_of("month"))
-register("startofyear", args=(1, 2), name_kind="first")(_start_of("year"))
+_part_function("hourofday", "hour", "hour (0-23)")
+_part_function("dayofmonth", "day", "day of the month (1-31)")
+_part_function("dayofyear", "dayofyear", "day of the year (1-366)")
+_part_function("monthofyear", "month", "month (1-12)")
+_part_function("getmonth", "month", "month (1-12)")
+_part_function("getyear", "year", "year", T.LONG)
+_part_function("week_of_year", "weekofyear", "ISO 8601 week number")
 
 
-@register("endofday", args=(1, 2), name_kind="first")
-def endofday(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    start = _start_of("day")(b, call, args)
-    one_tick_short = exp.Sub(
-        this=exp.Add(this=start.sql, expression=interval_literal(86_400_000_000)),
-        expression=interval_literal(1),
-    )
-    return Typed(one_tick_short, T.DATETIME)
-
-
-@register("dayofweek", args=1)
+@register(
+    "dayofweek",
+    sig="date: datetime",
+    returns="timespan",
+    doc="The whole days since the preceding Sunday, as a timespan (Sunday = 0d).",
+)
 def dayofweek(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     v = _datetime_arg(b, call, args[0])
     days = fn("dayofweek", v.sql)  # Sunday = 0, as Kusto counts
@@ -202,66 +284,277 @@ def dayofweek(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     )
 
 
-@register("hourofday", args=1)
-def hourofday(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    v = _datetime_arg(b, call, args[0])
-    return Typed(cast(fn("hour", v.sql), T.INT), T.INT)
-
-
-@register("dayofmonth", args=1)
-def dayofmonth(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    v = _datetime_arg(b, call, args[0])
-    return Typed(cast(fn("day", v.sql), T.INT), T.INT)
-
-
-_PARTS = {
-    "year": "year",
-    "quarter": "quarter",
-    "month": "month",
-    "week": "week",
-    "day": "day",
-    "hour": "hour",
-    "minute": "minute",
-    "second": "second",
-    "millisecond": "millisecond",
-    "microsecond": "microsecond",
+# Kusto's part names (lower case) → DuckDB's, and the multiplier to get Kusto's unit from it
+_PARTS: dict[str, tuple[str, int]] = {
+    "year": ("year", 1),
+    "quarter": ("quarter", 1),
+    "month": ("month", 1),
+    "week": ("week", 1),
+    "day": ("day", 1),
+    "hour": ("hour", 1),
+    "minute": ("minute", 1),
+    "second": ("second", 1),
+    "millisecond": ("millisecond", 1),
+    "microsecond": ("microsecond", 1),
+    "nanosecond": ("microsecond", 1000),
 }
+_PART_ALIASES = {"yy": "year", "mm": "month", "dd": "day", "hh": "hour", "ms": "millisecond"}
 
 
-@register("datetime_add", args=3)
+def _part(b: Binder, call: n.Call, v: Typed, index: int) -> tuple[str, int]:
+    text = v.value.lower() if v.is_constant and isinstance(v.value, str) else None
+    text = _PART_ALIASES.get(text or "", text)
+    if text not in _PARTS:
+        raise diag.expected_constant(
+            b.op, f"The part of '{call.name}' (year, month, day, ...)", call.args[index].pos
+        )
+    return _PARTS[text]
+
+
+@register(
+    "datetime_add",
+    sig="part: const string, amount: long, date: datetime",
+    returns="datetime",
+    doc="The date plus amount periods of the part (year, quarter, month, week, day, ...).",
+)
 def datetime_add(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     part, amount, value = args
-    if not (part.is_constant and isinstance(part.value, str) and part.value.lower() in _PARTS):
-        raise diag.expected_constant(b.op, "The part of 'datetime_add'", call.args[0].pos)
-    if value.type is not T.DATETIME or amount.type not in INTEGER:
-        raise diag.argument_type(b.op, call.name, 3, "datetime", value.type.value, call.args[2].pos)
-    unit = _PARTS[part.value.lower()]
-    step = exp.Interval(this=cast(amount.sql, T.STRING), unit=exp.Var(this=unit.upper()))
+    unit, scale = _part(b, call, part, 0)
+    value = _datetime_arg(b, call, value, 2)
+    count: exp.Expr = (
+        amount.sql
+        if amount.type is not T.DYNAMIC
+        else try_cast(dynamic_scalar_text(amount.sql), T.LONG)
+    )
     if unit == "quarter":
-        step = exp.Interval(
-            this=cast(exp.Mul(this=amount.sql, expression=number(3)), T.STRING),
-            unit=exp.Var(this="MONTH"),
-        )
+        unit, count = "month", exp.Mul(this=count, expression=number(3))
+    elif unit == "week":
+        unit, count = "day", exp.Mul(this=count, expression=number(7))
+    if scale != 1:  # nanoseconds: whole microseconds only
+        count = exp.IntDiv(this=count, expression=number(scale))
+    step = exp.Interval(this=cast(count, T.STRING), unit=exp.Var(this=unit.upper()))
     return Typed(cast(exp.Add(this=value.sql, expression=step), T.DATETIME), T.DATETIME)
 
 
-@register("datetime_diff", args=3)
+@register(
+    "datetime_diff",
+    sig="part: const string, datetime1: datetime, datetime2: datetime",
+    returns="long",
+    doc="How many part boundaries lie between datetime2 and datetime1 (datetime1 - datetime2).",
+)
 def datetime_diff(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    part, first, second = args
-    if not (part.is_constant and isinstance(part.value, str) and part.value.lower() in _PARTS):
-        raise diag.expected_constant(b.op, "The part of 'datetime_diff'", call.args[0].pos)
-    unit = _PARTS[part.value.lower()]
-    diff = fn("date_diff", string(unit), second.sql, first.sql)
+    unit, scale = _part(b, call, args[0], 0)
+    first = _datetime_arg(b, call, args[1], 1)
+    second = _datetime_arg(b, call, args[2], 2)
+    diff: exp.Expr = fn("date_diff", string(unit), second.sql, first.sql)
+    if unit == "week":  # Kusto's weeks start on Sunday: count Sundays crossed
+        diff = exp.IntDiv(
+            this=fn(
+                "date_diff",
+                string("day"),
+                _truncate("week", second.sql.copy()),
+                _truncate("week", first.sql.copy()),
+            ),
+            expression=number(7),
+        )
+    if scale != 1:
+        diff = exp.Mul(this=diff, expression=number(scale))
     return Typed(cast(diff, T.LONG), T.LONG)
 
 
-@register("unixtime_seconds_todatetime", args=1)
-def unixtime_seconds_todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    micros = cast(exp.Mul(this=args[0].sql, expression=number(1_000_000)), T.LONG)
-    return Typed(fn("make_timestamp", micros), T.DATETIME)
+@register(
+    "datetime_part",
+    sig="part: const string, date: datetime",
+    returns="int",
+    doc="One part of the date: year, quarter, month, week_of_year, day, dayofyear, hour, ...",
+)
+def datetime_part(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    text = args[0].value.lower() if args[0].is_constant and isinstance(args[0].value, str) else ""
+    special = {"week_of_year": "weekofyear", "dayofyear": "dayofyear", "week": "weekofyear"}
+    v = _datetime_arg(b, call, args[1], 1)
+    if text in special:
+        return Typed(cast(fn(special[text], v.sql), T.INT), T.INT)
+    unit, scale = _part(b, call, args[0], 0)
+    if unit in ("millisecond", "microsecond"):  # the part below the second only
+        value: exp.Expr = exp.Mod(
+            this=fn(unit, v.sql), expression=number(1000 if unit == "millisecond" else 1_000_000)
+        )
+    else:
+        value = fn(unit, v.sql)
+    if scale != 1:
+        value = exp.Mul(this=value, expression=number(scale))
+    return Typed(cast(value, T.INT), T.INT)
 
 
-@register("unixtime_milliseconds_todatetime", args=1)
-def unixtime_milliseconds_todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    micros = cast(exp.Mul(this=args[0].sql, expression=number(1_000)), T.LONG)
-    return Typed(fn("make_timestamp", micros), T.DATETIME)
+def _unixtime(name: str, per_second: int, what: str) -> None:
+    def impl(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        v = args[0]
+        value = v.sql if v.type is not T.DYNAMIC else try_cast(dynamic_scalar_text(v.sql), T.REAL)
+        if per_second >= 1_000_000:
+            micros: exp.Expr = exp.IntDiv(
+                this=cast(value, T.LONG), expression=number(per_second // 1_000_000)
+            )
+        else:
+            micros = exp.Mul(this=cast(value, T.REAL), expression=number(1_000_000 // per_second))
+        return Typed(fn("make_timestamp", cast(micros, T.LONG)), T.DATETIME)
+
+    register(
+        name,
+        sig=f"{what}: real",
+        returns="datetime",
+        doc=f"The datetime {what} after 1970-01-01 UTC.",
+    )(impl)
+
+
+_unixtime("unixtime_seconds_todatetime", 1, "seconds")
+_unixtime("unixtime_milliseconds_todatetime", 1_000, "milliseconds")
+_unixtime("unixtime_microseconds_todatetime", 1_000_000, "microseconds")
+_unixtime("unixtime_nanoseconds_todatetime", 1_000_000_000, "nanoseconds")
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+_FORMAT_TOKEN = re.compile(r"d+|f+|F+|h+|H+|m+|M+|s+|y+|t+")
+_SEPARATORS = set(" /-:,._[]")
+
+
+def _fraction(micros: exp.Expr, count: int, trim: bool) -> exp.Expr:
+    """The first `count` digits of the seconds' fraction (seven digits = 100ns ticks)."""
+    digits = exp.DPipe(
+        this=fn("lpad", cast(micros, T.STRING), number(6), string("0")),
+        expression=string("0"),
+    )
+    text: exp.Expr = exp.Substring(this=digits, start=number(1), length=number(min(count, 7)))
+    if trim:
+        text = fn("rtrim", text, string("0"))
+    return text
+
+
+def _padded(value: exp.Expr, width: int) -> exp.Expr:
+    text = cast(value, T.STRING)
+    return fn("lpad", text, number(width), string("0")) if width > 1 else text
+
+
+def _format_pieces(
+    b: Binder, call: n.Call, pattern: str, token: Callable[[str], exp.Expr | None]
+) -> list[exp.Expr]:
+    pieces: list[exp.Expr] = []
+    i = 0
+    while i < len(pattern):
+        m = _FORMAT_TOKEN.match(pattern, i)
+        if m:
+            sql = token(m.group())
+            if sql is None:
+                raise diag.argument_type(
+                    b.op, call.name, 2, "a supported format", repr(m.group()), call.args[1].pos
+                )
+            pieces.append(sql)
+            i = m.end()
+            continue
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            pieces.append(string(pattern[i + 1]))
+            i += 2
+            continue
+        if ch in ("'", '"'):
+            end = pattern.find(ch, i + 1)
+            end = len(pattern) if end < 0 else end
+            pieces.append(string(pattern[i + 1 : end]))
+            i = end + 1
+            continue
+        pieces.append(string(ch))
+        i += 1
+    return pieces
+
+
+@register(
+    "format_datetime",
+    sig="date: datetime, format: const string",
+    returns="string",
+    doc="The date formatted with .NET-style specifiers (yyyy, MM, dd, HH, mm, ss, fff, tt, ...).",
+)
+def format_datetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    v = _datetime_arg(b, call, args[0])
+    pattern = args[1].value
+    assert isinstance(pattern, str)
+    sql = v.sql
+
+    def token(t: str) -> exp.Expr | None:
+        kind, width = t[0], len(t)
+        if kind == "y":
+            if width == 1:
+                return cast(exp.Mod(this=fn("year", sql.copy()), expression=number(100)), T.STRING)
+            if width == 2:
+                return fn("strftime", sql.copy(), string("%y"))
+            return _padded(fn("year", sql.copy()), width)
+        simple = {"M": "month", "d": "day", "H": "hour", "m": "minute", "s": "second"}
+        if kind in simple and width <= 2:
+            return _padded(fn(simple[kind], sql.copy()), width)
+        if kind == "h" and width <= 2:
+            twelve = exp.Add(
+                this=exp.Mod(
+                    this=exp.Add(this=fn("hour", sql.copy()), expression=number(11)),
+                    expression=number(12),
+                ),
+                expression=number(1),
+            )
+            return _padded(twelve, width)
+        if kind in "fF" and width <= 7:
+            micros = exp.Mod(this=fn("microsecond", sql.copy()), expression=number(1_000_000))
+            return _fraction(micros, width, kind == "F")
+        if kind == "t" and width <= 2:
+            ampm = fn("strftime", sql.copy(), string("%p"))
+            return (
+                ampm if width == 2 else exp.Substring(this=ampm, start=number(1), length=number(1))
+            )
+        return None
+
+    pieces = _format_pieces(b, call, pattern, token)
+    text = fn("concat", *pieces) if pieces else string("")
+    return Typed(
+        case([(exp.Is(this=sql.copy(), expression=exp.Null()), string(""))], text), T.STRING
+    )
+
+
+@register(
+    "format_timespan",
+    sig="timespan: timespan, format: const string",
+    returns="string",
+    doc="The timespan formatted with specifiers d, hh, mm, ss, fff (days, hours, ...).",
+)
+def format_timespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    v = args[0]
+    if v.type is T.DYNAMIC:
+        v = Typed(try_cast(dynamic_scalar_text(v.sql), T.TIMESPAN), T.TIMESPAN)
+    pattern = args[1].value
+    assert isinstance(pattern, str)
+    us = fn("abs", interval_micros(v.sql))
+
+    def unit(div: int, mod: int | None) -> exp.Expr:
+        value: exp.Expr = exp.IntDiv(this=us.copy(), expression=number(div))
+        return value if mod is None else exp.Mod(this=value, expression=number(mod))
+
+    def token(t: str) -> exp.Expr | None:
+        kind, width = t[0], len(t)
+        if kind == "d" and width <= 8:
+            return _padded(unit(86_400_000_000, None), width)
+        if kind in "hH" and width <= 2:
+            return _padded(unit(3_600_000_000, 24), width)
+        if kind == "m" and width <= 2:
+            return _padded(unit(60_000_000, 60), width)
+        if kind == "s" and width <= 2:
+            return _padded(unit(1_000_000, 60), width)
+        if kind in "fF" and width <= 7:
+            return _fraction(
+                exp.Mod(this=us.copy(), expression=number(1_000_000)), width, kind == "F"
+            )
+        return None
+
+    pieces = _format_pieces(b, call, pattern, token)
+    sign = case(
+        [(exp.LT(this=interval_micros(v.sql), expression=number(0)), string("-"))], string("")
+    )
+    text = fn("concat", sign, *pieces)
+    return Typed(
+        case([(exp.Is(this=v.sql.copy(), expression=exp.Null()), string(""))], text), T.STRING
+    )

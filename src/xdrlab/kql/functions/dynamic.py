@@ -1,4 +1,9 @@
-"""Dynamic (JSON) functions: parse_json/todynamic, array_length, pack_array, extract_json, ..."""
+"""Dynamic (JSON) functions: parsing, arrays, property bags, sets, URLs.
+
+Dynamic values are DuckDB JSON. Array functions work on the list of an array's elements
+(`json_extract(x, '$[*]')`, each a JSON value) and return JSON; a value that is not an array
+makes them return null, as Kusto does.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,18 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.convert import case, to_string_sql
-from xdrlab.kql.binder.types import (
-    STRINGLIKE,
-    T,
-    Typed,
-    cast,
-    constant,
-    fn,
-    number,
-    string,
+from xdrlab.kql.binder.convert import case, coalesce, to_string_sql
+from xdrlab.kql.binder.types import STRINGLIKE, T, Typed, cast, constant, fn, number, string
+from xdrlab.kql.functions.common import (
+    bind_args,
+    json_items,
+    json_list,
+    lam,
+    long_arg,
+    text_as,
+    text_of,
+    type_literal,
+    var,
 )
 from xdrlab.kql.functions.registry import register
 from xdrlab.kql.syntax import nodes as n
@@ -34,7 +41,20 @@ def parse_json_sql(text: exp.Expr) -> exp.Expr:
     )
 
 
-@register("parse_json", "todynamic", "parsejson", "toobject", args=1, name_kind="first")
+def _dynamic(sql: exp.Expr) -> Typed:
+    return Typed(sql, T.DYNAMIC)
+
+
+@register(
+    "parse_json",
+    "todynamic",
+    "parsejson",
+    "toobject",
+    sig="json: scalar",
+    returns="dynamic",
+    doc="The text parsed as JSON (text that is not JSON becomes a JSON string).",
+    name_kind="first",
+)
 def parse_json(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
     if v.type is T.DYNAMIC:
@@ -45,15 +65,18 @@ def parse_json(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         except ValueError:
             return constant(T.DYNAMIC, v.value)
     if v.type in STRINGLIKE:
-        return Typed(parse_json_sql(v.sql), T.DYNAMIC)
-    return Typed(fn("to_json", v.sql), T.DYNAMIC)
+        return _dynamic(parse_json_sql(v.sql))
+    return _dynamic(fn("to_json", as_json_value(v)))
 
 
-@register("array_length", args=1)
+@register(
+    "array_length",
+    sig="array: dynamic",
+    returns="long",
+    doc="The number of elements of an array (null when the value is not an array).",
+)
 def array_length(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     (v,) = args
-    if v.type is not T.DYNAMIC:
-        raise diag.argument_type(b.op, call.name, 1, "dynamic", v.type.value, call.args[0].pos)
     if v.is_constant:
         return constant(T.LONG, len(v.value) if isinstance(v.value, list) else None)
     sql = case(
@@ -68,65 +91,525 @@ def array_length(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(cast(sql, T.LONG), T.LONG)
 
 
-def _as_json_value(v: Typed) -> exp.Expr:
+def as_json_value(v: Typed) -> exp.Expr:
+    """A value as SQL that DuckDB turns into the JSON Kusto would hold (dates as text)."""
     if v.type is T.DYNAMIC:
         return v.sql
     if v.type in (T.DATETIME, T.TIMESPAN):
-        return to_string_sql(v)
+        return case(
+            [(exp.Is(this=v.sql.copy(), expression=exp.Null()), exp.Null())], to_string_sql(v)
+        )
     return v.sql
 
 
-@register("pack_array", args=(1, 1024))
+@register(
+    "pack_array",
+    sig="value: scalar...",
+    args=(1, 1024),
+    returns="dynamic",
+    doc="An array of the arguments.",
+)
 def pack_array(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if all(a.is_constant for a in args) and all(
         isinstance(a.value, str | int | float | bool | list | dict) or a.value is None for a in args
     ):
         return constant(T.DYNAMIC, [a.value for a in args])
-    return Typed(fn("json_array", *[_as_json_value(a) for a in args]), T.DYNAMIC)
+    return _dynamic(fn("json_array", *[as_json_value(a) for a in args]))
 
 
-@register("pack", "bag_pack", "pack_dictionary", args=(0, 1024))
+def _object(pairs: list[tuple[exp.Expr, exp.Expr]]) -> exp.Expr:
+    parts: list[exp.Expr] = []
+    for key, value in pairs:
+        parts += [key, value]
+    return fn("json_object", *parts)
+
+
+@register(
+    "bag_pack",
+    "pack",
+    "pack_dictionary",
+    sig="key: string, value: scalar, ...",
+    args=(0, 1024),
+    returns="dynamic",
+    doc="A property bag of the key/value pairs.",
+)
 def bag_pack(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if len(args) % 2:
         raise diag.argument_count(b.op, call.name, "an even number of", call.pos)
-    parts: list[exp.Expr] = []
-    for i in range(0, len(args), 2):
-        parts.append(to_string_sql(args[i]))
-        parts.append(_as_json_value(args[i + 1]))
-    return Typed(fn("json_object", *parts), T.DYNAMIC)
+    pairs = [(to_string_sql(args[i]), as_json_value(args[i + 1])) for i in range(0, len(args), 2)]
+    return _dynamic(_object(pairs))
 
 
-@register("extract_json", "extractjson", args=(2, 3))
+@register(
+    "pack_all",
+    sig="[ignore_null_empty: const bool]",
+    returns="dynamic",
+    doc="A property bag of every column of the row (optionally without null/empty ones).",
+)
+def pack_all(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    skip_empty = bool(args and args[0].value)
+    pairs: list[tuple[exp.Expr, exp.Expr]] = []
+    for name, col in b.columns.items():
+        value = Typed(col.sql.copy(), col.type)
+        pairs.append((string(name), as_json_value(value)))
+    if not skip_empty:
+        return _dynamic(_object(pairs))
+    # only the members whose value is neither null nor ''
+    entries = exp.Array(
+        expressions=[
+            fn(
+                "struct_pack",
+                exp.PropertyEQ(this=exp.to_identifier("k"), expression=key),
+                exp.PropertyEQ(
+                    this=exp.to_identifier("v"), expression=cast(fn("to_json", value), T.STRING)
+                ),
+            )
+            for key, value in pairs
+        ]
+    )
+    entry_v = exp.Dot(this=var("_p"), expression=exp.to_identifier("v"))
+    entry_k = exp.Dot(this=var("_p"), expression=exp.to_identifier("k"))
+    kept = fn(
+        "list_filter",
+        entries,
+        lam(
+            exp.And(
+                this=exp.Not(this=exp.Is(this=entry_v, expression=exp.Null())),
+                expression=exp.Not(
+                    this=exp.In(this=entry_v.copy(), expressions=[string("null"), string('""')])
+                ),
+            ),
+            "_p",
+        ),
+    )
+    member = exp.DPipe(
+        this=exp.DPipe(this=cast(fn("to_json", entry_k.copy()), T.STRING), expression=string(":")),
+        expression=entry_v.copy(),
+    )
+    text = exp.DPipe(
+        this=exp.DPipe(
+            this=string("{"),
+            expression=fn(
+                "array_to_string",
+                exp.Transform(this=kept, expression=lam(member, "_p")),
+                string(","),
+            ),
+        ),
+        expression=string("}"),
+    )
+    return _dynamic(cast(text, T.DYNAMIC))
+
+
+@register(
+    "extract_json",
+    "extractjson",
+    sig="jsonPath: const string, dataSource: scalar, [type: scalar]",
+    returns="string, or the type of typeof(T)",
+    doc="The element at a JSON path of the JSON text, as text or as typeof(T).",
+    raw=True,
+)
 def extract_json(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    path, text = args[0], args[1]
+    target = T.STRING
+    skip = None
+    if len(call.args) == 3:
+        target = type_literal(b, call, 2)
+        skip = 2
+    path, text = bind_args(b, call, skip)
     if not (path.is_constant and isinstance(path.value, str)):
         raise diag.expected_constant(b.op, "The JSON path", call.args[0].pos)
-    if len(args) == 3:
-        raise diag.unsupported_feature("The typeof() argument of 'extract_json'", call.args[2].pos)
     source = text.sql if text.type is T.DYNAMIC else parse_json_sql(to_string_sql(text))
     found = fn("json_extract_string", source, string(path.value))
-    return Typed(exp.Coalesce(this=found, expressions=[string("")]), T.STRING)
+    if target in STRINGLIKE:
+        return Typed(coalesce(found, string("")), T.STRING)
+    if target is T.DYNAMIC:
+        return _dynamic(fn("json_extract", source.copy(), string(path.value)))
+    return Typed(text_as(found, target), target)
 
 
-@register("bag_keys", args=1)
+@register(
+    "bag_keys",
+    sig="object: dynamic",
+    returns="dynamic",
+    doc="The keys of a property bag, as an array (null when the value is not a bag).",
+)
 def bag_keys(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    return Typed(fn("to_json", fn("json_keys", args[0].sql)), T.DYNAMIC)
+    v = args[0].sql
+    is_bag = exp.EQ(this=fn("json_type", v), expression=string("OBJECT"))
+    return _dynamic(case([(is_bag, json_list(fn("json_keys", v.copy())))], exp.Null()))
 
 
-@register("array_index_of", args=(2, 4))
+@register(
+    "bag_has_key",
+    sig="bag: dynamic, key: string",
+    returns="bool",
+    doc="Whether the property bag has the key.",
+)
+def bag_has_key(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    v = args[0].sql
+    is_bag = exp.EQ(this=fn("json_type", v), expression=string("OBJECT"))
+    has = fn("list_contains", fn("json_keys", v.copy()), text_of(args[1]))
+    return Typed(exp.And(this=is_bag, expression=has), T.BOOL)
+
+
+@register(
+    "bag_merge",
+    sig="bag: dynamic...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="The property bags merged; for a key in several bags the leftmost value wins.",
+)
+def bag_merge(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    bags = []
+    for a in reversed(args):
+        is_bag = exp.EQ(this=fn("json_type", a.sql), expression=string("OBJECT"))
+        bags.append(case([(is_bag, a.sql.copy())], cast(string("{}"), T.DYNAMIC)))
+    return _dynamic(fn("json_merge_patch", *bags))
+
+
+def _element_match(item: exp.Expr, value: Typed) -> exp.Expr:
+    """Whether a JSON element equals a value (compared as Kusto text; null never equal)."""
+    return exp.EQ(
+        this=fn("json_extract_string", item, string("$")),
+        expression=text_of(value)
+        if value.type is not T.DYNAMIC
+        else fn("json_extract_string", value.sql, string("$")),
+    )
+
+
+@register(
+    "array_index_of",
+    sig="array: dynamic, value: scalar, [start: long], [length: long], [occurrence: long]",
+    returns="long",
+    doc="The zero-based index of the value in the array, or -1 (null when not an array).",
+)
 def array_index_of(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    if len(args) > 2:
-        raise diag.unsupported_feature(
-            "array_index_of with a start, length or occurrence", call.pos
-        )
-    items = fn("json_transform", args[0].sql, string('["VARCHAR"]'))
-    position = fn("list_position", items, to_string_sql(args[1]))
-    return Typed(
-        cast(
-            exp.Coalesce(
-                this=exp.Sub(this=position, expression=number(1)), expressions=[number(-1)]
+    items = json_items(args[0].sql)
+    start = long_arg(args[2]) if len(args) > 2 else number(0)
+    occurrence = long_arg(args[4]) if len(args) > 4 else number(1)
+    length = long_arg(args[3]) if len(args) > 3 else number(-1)
+    size = fn("len", items)
+    # a negative start counts from the end
+    start = case(
+        [(exp.LT(this=start, expression=number(0)), exp.Add(this=size, expression=start))],
+        start.copy(),
+    )
+    end = case(
+        [(exp.EQ(this=length, expression=number(-1)), size.copy())],
+        fn("least", size.copy(), exp.Add(this=start.copy(), expression=length.copy())),
+    )
+    hits = fn(
+        "list_filter",
+        fn("range", fn("greatest", start.copy(), number(0)), end),
+        lam(
+            _element_match(
+                fn("list_extract", items.copy(), exp.Add(this=var("_i"), expression=number(1))),
+                args[1],
             ),
-            T.LONG,
+            "_i",
         ),
+    )
+    found = coalesce(fn("list_extract", hits, occurrence), number(-1))
+    return Typed(
+        cast(case([(exp.Is(this=items.copy(), expression=exp.Null()), exp.Null())], found), T.LONG),
         T.LONG,
     )
+
+
+@register(
+    "set_has_element",
+    sig="set: dynamic, value: scalar",
+    returns="bool",
+    doc="Whether the array holds the value.",
+)
+def set_has_element(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    items = json_items(args[0].sql)
+    hit = fn("list_filter", items, lam(_element_match(var("_e"), args[1]), "_e"))
+    return Typed(exp.GT(this=fn("len", hit), expression=number(0)), T.BOOL)
+
+
+def _distinct(items: exp.Expr) -> exp.Expr:
+    """The list without repeated elements, first occurrences kept in order."""
+    return fn(
+        "list_filter",
+        items,
+        lam(
+            exp.EQ(this=fn("list_position", items.copy(), var("_e")), expression=var("_i")),
+            "_e",
+            "_i",
+        ),
+    )
+
+
+def _arrays(args: list[Typed]) -> tuple[list[exp.Expr], exp.Expr]:
+    """Each argument's element list, and a condition true when any is not an array."""
+    lists = [json_items(a.sql) for a in args]
+    not_array: exp.Expr = exp.Or(
+        this=exp.Is(this=lists[0].copy(), expression=exp.Null()),
+        expression=exp.Boolean(this=False),
+    )
+    for items in lists[1:]:
+        not_array = exp.Or(
+            this=not_array, expression=exp.Is(this=items.copy(), expression=exp.Null())
+        )
+    return lists, not_array
+
+
+def _or_null(not_array: exp.Expr, value: exp.Expr) -> Typed:
+    return _dynamic(case([(not_array, exp.Null())], json_list(value)))
+
+
+@register(
+    "set_union",
+    sig="set: dynamic...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="The distinct elements of all the arrays, in order of first appearance.",
+)
+def set_union(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    return _or_null(not_array, _distinct(fn("flatten", exp.Array(expressions=lists))))
+
+
+def _in_list(items: exp.Expr) -> exp.Expr:
+    return fn("list_contains", items, var("_e"))
+
+
+@register(
+    "set_intersect",
+    sig="set: dynamic...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="The distinct elements of the first array found in every other array.",
+)
+def set_intersect(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    condition: exp.Expr = _in_list(lists[1])
+    for other in lists[2:]:
+        condition = exp.And(this=condition, expression=_in_list(other))
+    return _or_null(not_array, fn("list_filter", _distinct(lists[0]), lam(condition, "_e")))
+
+
+@register(
+    "set_difference",
+    sig="set: dynamic...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="The distinct elements of the first array found in none of the others.",
+)
+def set_difference(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    condition: exp.Expr = exp.Not(this=_in_list(lists[1]))
+    for other in lists[2:]:
+        condition = exp.And(this=condition, expression=exp.Not(this=_in_list(other)))
+    return _or_null(not_array, fn("list_filter", _distinct(lists[0]), lam(condition, "_e")))
+
+
+@register(
+    "array_concat",
+    sig="array: dynamic...",
+    args=(1, 64),
+    returns="dynamic",
+    doc="The arrays concatenated (null when any argument is not an array).",
+)
+def array_concat(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    return _or_null(not_array, fn("flatten", exp.Array(expressions=lists)))
+
+
+@register(
+    "array_reverse",
+    sig="array: dynamic",
+    returns="dynamic",
+    doc="The array's elements in reverse order.",
+)
+def array_reverse(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    return _or_null(not_array, fn("list_reverse", lists[0]))
+
+
+@register(
+    "array_slice",
+    sig="array: dynamic, start: long, end: long",
+    returns="dynamic",
+    doc="The elements from index start to end, both included (negative indexes count from the end).",
+)
+def array_slice(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args[:1])
+    size = fn("len", lists[0])
+
+    def position(v: Typed) -> exp.Expr:
+        # Kusto's zero-based index, negative from the end, as a zero-based index
+        i = long_arg(v)
+        return case(
+            [
+                (
+                    exp.LT(this=i, expression=number(0)),
+                    exp.Add(this=size.copy(), expression=i.copy()),
+                )
+            ],
+            i.copy(),
+        )
+
+    begin = fn("greatest", position(args[1]), number(0))
+    end = fn("least", position(args[2]), exp.Sub(this=size.copy(), expression=number(1)))
+    sliced = case(
+        [
+            (
+                exp.GT(this=begin, expression=end),
+                exp.Cast(this=exp.Array(expressions=[]), to=exp.DataType.build("JSON[]")),
+            )
+        ],
+        fn(
+            "list_slice",
+            lists[0].copy(),
+            exp.Add(this=begin.copy(), expression=number(1)),
+            exp.Add(this=end.copy(), expression=number(1)),
+        ),
+    )
+    return _or_null(not_array, sliced)
+
+
+@register(
+    "zip",
+    sig="array: dynamic...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="An array of arrays: the i-th elements of each array together (null-padded).",
+)
+def zip_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    lists, not_array = _arrays(args)
+    longest = fn("greatest", *[fn("len", items) for items in lists])
+    rows = exp.Transform(
+        this=fn("range", longest),
+        expression=lam(
+            exp.Array(
+                expressions=[
+                    fn("list_extract", items.copy(), exp.Add(this=var("_i"), expression=number(1)))
+                    for items in lists
+                ]
+            ),
+            "_i",
+        ),
+    )
+    return _or_null(not_array, rows)
+
+
+@register(
+    "array_sum",
+    sig="array: dynamic",
+    returns="real",
+    doc="The sum of the array's numeric elements.",
+)
+def array_sum(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    values = fn("json_transform", args[0].sql, string('["DOUBLE"]'))
+    return Typed(fn("list_sum", values), T.REAL)
+
+
+# --- URLs -----------------------------------------------------------------------------------
+
+_URL = (
+    r"^([A-Za-z][A-Za-z0-9+.\-]*)://"  # scheme
+    r"(?:([^:@/?#]*)(?::([^@/?#]*))?@)?"  # username, password
+    r"(\[[^\]]*\]|[^:/?#]*)"  # host
+    r"(?::([0-9]*))?"  # port
+    r"([^?#]*)"  # path
+    r"(?:\?([^#]*))?"  # query
+    r"(?:#(.*))?$"  # fragment
+)
+
+
+def _query_parameters(query: exp.Expr) -> exp.Expr:
+    """`k1=v1&k2=v2` as a JSON object of the decoded values."""
+    pair = var("_q")
+    key = fn("split_part", pair, string("="), number(1))
+    value = fn(
+        "substr",
+        pair.copy(),
+        exp.Add(this=exp.Length(this=key.copy()), expression=number(2)),
+    )
+
+    def decoded(x: exp.Expr) -> exp.Expr:
+        return coalesce(
+            fn("try", fn("url_decode", fn("replace", x, string("+"), string(" ")))), x.copy()
+        )
+
+    member = exp.DPipe(
+        this=exp.DPipe(this=cast(fn("to_json", decoded(key)), T.STRING), expression=string(":")),
+        expression=cast(fn("to_json", decoded(value)), T.STRING),
+    )
+    pairs = fn(
+        "list_filter",
+        fn("string_split", query, string("&")),
+        lam(exp.NEQ(this=var("_q"), expression=string("")), "_q"),
+    )
+    members = exp.Transform(this=pairs, expression=lam(member, "_q"))
+    text = exp.DPipe(
+        this=exp.DPipe(this=string("{"), expression=fn("array_to_string", members, string(","))),
+        expression=string("}"),
+    )
+    return cast(text, T.DYNAMIC)
+
+
+@register(
+    "parse_url",
+    sig="url: string",
+    returns="dynamic",
+    doc="The parts of an absolute URL: Scheme, Host, Port, Path, Username, Password, "
+    "Query Parameters, Fragment.",
+)
+def parse_url(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    text = text_of(args[0])
+    names = ["Scheme", "Username", "Password", "Host", "Port", "Path", "Query", "Fragment"]
+    parts = fn(
+        "regexp_extract",
+        text,
+        string(_URL),
+        exp.Array(expressions=[string(x) for x in names]),
+    )
+
+    def part(name: str) -> exp.Expr:
+        return exp.Dot(this=exp.Paren(this=parts.copy()), expression=exp.to_identifier(name))
+
+    url = _object(
+        [
+            (string("Scheme"), part("Scheme")),
+            (string("Host"), part("Host")),
+            (string("Port"), part("Port")),
+            (string("Path"), part("Path")),
+            (string("Username"), part("Username")),
+            (string("Password"), part("Password")),
+            (string("Query Parameters"), _query_parameters(part("Query"))),
+            (string("Fragment"), part("Fragment")),
+        ]
+    )
+    return _dynamic(url)
+
+
+@register(
+    "gettype",
+    sig="value: scalar",
+    returns="string",
+    doc="The value's runtime type: string, long, real, bool, datetime, timespan, guid, int, "
+    "decimal, array, dictionary or null.",
+)
+def gettype(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    v = args[0]
+    if v.type is not T.DYNAMIC:
+        return constant(T.STRING, v.type.value)
+    if v.is_constant and v.value is None:
+        return constant(T.STRING, "null")
+    kind = fn("json_type", v.sql)
+    names = {
+        "VARCHAR": "string",
+        "BIGINT": "long",
+        "UBIGINT": "long",
+        "DOUBLE": "real",
+        "BOOLEAN": "bool",
+        "ARRAY": "array",
+        "OBJECT": "dictionary",
+    }
+    sql = case(
+        [(exp.EQ(this=kind.copy(), expression=string(k)), string(v_)) for k, v_ in names.items()],
+        string("null"),
+    )
+    return Typed(sql, T.STRING)

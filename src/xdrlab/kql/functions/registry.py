@@ -7,17 +7,79 @@ the binder looks calls up in `FUNCTIONS`. Aggregates that produce several column
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from xdrlab.kql.binder.types import Typed
+from sqlglot import exp
+
+from xdrlab.kql.binder.types import T, Typed
 from xdrlab.kql.syntax import nodes as n
+from xdrlab.lake.schema import KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
 
 FunctionImpl = Callable[["Binder", n.Call, list[Typed]], Typed]
+
+# Argument kinds a signature may name, and the Kusto types each accepts. A constant null is
+# accepted by every kind (Kusto's typed nulls); `dynamic` values are accepted wherever a scalar
+# is, since Kusto converts them at run time.
+KIND_TYPES: dict[str, frozenset[KustoType]] = {
+    "string": frozenset({T.STRING, T.GUID, T.DYNAMIC}),
+    "long": frozenset({T.INT, T.LONG, T.DYNAMIC}),
+    "real": frozenset({T.INT, T.LONG, T.REAL, T.DECIMAL, T.DYNAMIC}),
+    "bool": frozenset({T.BOOL, T.DYNAMIC}),
+    "datetime": frozenset({T.DATETIME, T.DYNAMIC}),
+    "timespan": frozenset({T.TIMESPAN, T.DYNAMIC}),
+    "dynamic": frozenset({T.DYNAMIC}),
+    "scalar": frozenset(T),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a signature: `name: kind`, `[name: kind]` (optional), `name: kind...`
+    (repeated), with `const` before the kind when the argument must be a constant; `a|b` kinds
+    accept either."""
+
+    name: str
+    kinds: tuple[str, ...]
+    optional: bool = False
+    repeated: bool = False
+    constant: bool = False
+    # part of a group that repeats as a whole (`key: string, value: scalar, ...`)
+    group: bool = False
+
+    def __str__(self) -> str:
+        text = f"{self.name}: {'const ' if self.constant else ''}{'|'.join(self.kinds)}"
+        if self.repeated:
+            text += ", ..."
+        return f"[{text}]" if self.optional else text
+
+
+_PARAM = re.compile(r"\s*(\[)?\s*(\w+)\s*:\s*(const\s+)?([\w|]+)\s*(\.\.\.)?\s*(\])?\s*")
+
+
+def parse_signature(text: str) -> tuple[Param, ...]:
+    """`"source: string, [index: long]"` to its parameters."""
+    params: list[Param] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if part == "...":
+            params = [replace(p, group=True) for p in params]
+            continue
+        m = _PARAM.fullmatch(part)
+        if m is None or bool(m.group(1)) != bool(m.group(6)):
+            raise ValueError(f"bad parameter {part!r} in signature {text!r}")
+        kinds = tuple(m.group(4).split("|"))
+        unknown = [k for k in kinds if k not in KIND_TYPES]
+        if unknown:
+            raise ValueError(f"unknown kind {unknown} in signature {text!r}")
+        params.append(
+            Param(m.group(2), kinds, bool(m.group(1)), bool(m.group(5)), bool(m.group(3)))
+        )
+    return tuple(params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +95,27 @@ class FunctionSpec:
     prefix: str | None = None
     # The implementation binds the arguments itself (gets an empty list).
     raw: bool = False
+    # The catalogue entry: the parameters (checked before `impl` runs unless `raw`), the rule
+    # for the result type, a one-line description, and the entry's names (first = canonical).
+    params: tuple[Param, ...] = ()
+    returns: str = ""
+    description: str = ""
+    names: tuple[str, ...] = ()
+
+    @property
+    def canonical(self) -> str:
+        return self.names[0] if self.names else self.name
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.names[1:]
+
+    @property
+    def signature(self) -> str:
+        text = ", ".join(str(p) for p in self.params)
+        if any(p.group for p in self.params):
+            text += ", ..."
+        return f"{self.canonical}({text})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,34 +135,139 @@ class OutputColumn:
 
 TupleAggregateImpl = Callable[["Binder", n.Call, Sequence[str]], list[OutputColumn]]
 
+
+@dataclass(frozen=True, slots=True)
+class TupleAggregateSpec:
+    """Catalogue entry of an aggregate producing several columns (documentation only)."""
+
+    names: tuple[str, ...]
+    signature: str
+    returns: str
+    description: str
+
+
 FUNCTIONS: dict[str, FunctionSpec] = {}
 TUPLE_AGGREGATES: dict[str, TupleAggregateImpl] = {}
+TUPLE_AGGREGATE_SPECS: dict[str, TupleAggregateSpec] = {}
+
+
+def _param_for(params: tuple[Param, ...], index: int) -> Param | None:
+    if index < len(params):
+        return params[index]
+    if params and params[-1].group:
+        return params[index % len(params)]
+    if params and params[-1].repeated:
+        return params[-1]
+    return None
+
+
+def check_arguments(b: Binder, call: n.Call, spec: FunctionSpec, args: list[Typed]) -> None:
+    """Refuse arguments whose type the signature does not accept, or that must be constant."""
+    from xdrlab.kql import diagnostics as diag
+
+    for i, v in enumerate(args):
+        param = _param_for(spec.params, i)
+        if param is None:
+            continue
+        if param.constant and not v.is_constant:
+            raise diag.expected_constant(
+                b.op, f"Argument {i + 1} ({param.name}) of '{call.name}'", call.args[i].pos
+            )
+        if v.is_constant and v.value is None:
+            continue
+        if not any(v.type in KIND_TYPES[k] for k in param.kinds):
+            raise diag.argument_type(
+                b.op, call.name, i + 1, " or ".join(param.kinds), v.type.value, call.args[i].pos
+            )
+
+
+def _bounds(params: tuple[Param, ...]) -> tuple[int, int | None]:
+    low = sum(1 for p in params if not p.optional)
+    high = None if any(p.repeated or p.group for p in params) else len(params)
+    return low, high
+
+
+def parenthesize(sql: exp.Expr) -> exp.Expr:
+    """Wrap operators nested in operators in parentheses.
+
+    sqlglot prints the tree as built, without adding parentheses for precedence, so a tree
+    `Mod(Add(a, 1), 12)` would print as `a + 1 % 12`. Function implementations build such trees
+    freely; every result passes through here.
+    """
+    nested = [
+        node
+        for node in sql.walk()
+        if isinstance(node, exp.Binary | exp.Unary)
+        and not isinstance(node, exp.Dot | exp.PropertyEQ | exp.Paren)
+        and isinstance(node.parent, exp.Binary | exp.Unary)
+        and not isinstance(node.parent, exp.Dot | exp.PropertyEQ | exp.Paren)
+    ]
+    for node in nested:
+        paren = exp.Paren()
+        node.replace(paren)
+        paren.set("this", node)
+    return sql
 
 
 def register(
     *names: str,
-    args: int | tuple[int, int | None],
+    args: int | tuple[int, int | None] | None = None,
+    sig: str | None = None,
+    returns: str = "",
+    doc: str = "",
     aggregate: bool = False,
     name_kind: str | None = None,
     prefix: str | None = None,
     raw: bool = False,
 ) -> Callable[[FunctionImpl], FunctionImpl]:
-    low, high = (args, args) if isinstance(args, int) else args
+    """Register a function under `names` (the first is canonical, the others aliases).
+
+    `sig` declares the parameters (see `Param`); the argument count follows from it unless
+    `args` narrows it. `returns` is the result type or its rule, `doc` a one-line description.
+    """
+    params = parse_signature(sig) if sig is not None else ()
+    if args is None:
+        if sig is None:
+            raise ValueError(f"{names[0]}: give a signature or an argument count")
+        low, high = _bounds(params)
+    else:
+        low, high = (args, args) if isinstance(args, int) else args
 
     def decorate(impl: FunctionImpl) -> FunctionImpl:
+        def checked(b: Binder, call: n.Call, values: list[Typed]) -> Typed:
+            if params and not raw:
+                check_arguments(b, call, FUNCTIONS[call.name], values)
+            result = impl(b, call, values)
+            return replace(result, sql=parenthesize(result.sql))
+
         for name in names:
-            FUNCTIONS[name] = FunctionSpec(name, impl, low, high, aggregate, name_kind, prefix, raw)
+            FUNCTIONS[name] = FunctionSpec(
+                name,
+                checked,
+                low,
+                high,
+                aggregate,
+                name_kind,
+                prefix,
+                raw,
+                params,
+                returns,
+                doc,
+                tuple(names),
+            )
         return impl
 
     return decorate
 
 
 def register_tuple_aggregate(
-    *names: str,
+    *names: str, sig: str = "", returns: str = "", doc: str = ""
 ) -> Callable[[TupleAggregateImpl], TupleAggregateImpl]:
     def decorate(impl: TupleAggregateImpl) -> TupleAggregateImpl:
+        spec = TupleAggregateSpec(tuple(names), sig, returns, doc)
         for name in names:
             TUPLE_AGGREGATES[name] = impl
+            TUPLE_AGGREGATE_SPECS[name] = spec
         return impl
 
     return decorate

@@ -16,6 +16,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     summarize,
     take,
     top,
+    union,
     where,
 )
 from xdrlab.kql.operators.registry import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
