@@ -37,6 +37,8 @@ def result_name(e: n.Expr) -> str | None:
         if spec.name_kind == "prefix":
             first = result_name(e.args[0]) if e.args else None
             return f"{spec.prefix}_{first or ''}"
+        if spec.name_rule is not None:
+            return spec.name_rule(e, result_name)
     return None
 
 

@@ -7,5 +7,6 @@ from xdrlab.kql.functions import (  # noqa: F401  (imported for their registrati
     dates,
     dynamic,
     mathematics,
+    network,
     strings,
 )

@@ -7,13 +7,13 @@ named like Kusto's (`count_`, `dcount_DeviceName`, `set_FileName`). `arg_max`/`a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.convert import to_bool_sql
+from xdrlab.kql.binder.convert import to_bool_sql, to_string_sql
 from xdrlab.kql.binder.types import (
     INTEGER,
     NUMERIC,
@@ -48,7 +48,15 @@ def _predicate(b: Binder, call: n.Call, v: Typed, index: int) -> Typed:
     return v
 
 
-@register("count", args=(0, 1), aggregate=True, name_kind="prefix", prefix="count")
+@register(
+    "count",
+    sig="[predicate: scalar]",
+    returns="long",
+    doc="The number of rows (with an argument: where it has a value, or is true).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="count",
+)
 def count(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     agg: exp.Expr = exp.Count(this=exp.Star())
     if args and args[0].type is T.BOOL:  # the older count(predicate) spelling
@@ -58,7 +66,15 @@ def count(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(agg, T.LONG)
 
 
-@register("countif", args=1, aggregate=True, name_kind="prefix", prefix="countif")
+@register(
+    "countif",
+    sig="predicate: bool",
+    returns="long",
+    doc="The number of rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="countif",
+)
 def countif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     agg = _filtered(exp.Count(this=exp.Star()), _predicate(b, call, args[0], 0))
     return Typed(agg, T.LONG)
@@ -71,17 +87,41 @@ def _dcount(b: Binder, call: n.Call, value: Typed, predicate: Typed | None) -> T
     return Typed(_filtered(agg, predicate), T.LONG)
 
 
-@register("dcount", args=(1, 2), aggregate=True, name_kind="prefix", prefix="dcount")
+@register(
+    "dcount",
+    sig="expr: scalar, [accuracy: const long]",
+    returns="long",
+    doc="The number of distinct values (exact; accuracy is ignored).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="dcount",
+)
 def dcount(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _dcount(b, call, args[0], None)
 
 
-@register("dcountif", args=(2, 3), aggregate=True, name_kind="prefix", prefix="dcountif")
+@register(
+    "dcountif",
+    sig="expr: scalar, predicate: bool, [accuracy: const long]",
+    returns="long",
+    doc="The number of distinct values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="dcountif",
+)
 def dcountif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _dcount(b, call, args[0], _predicate(b, call, args[1], 1))
 
 
-@register("count_distinct", args=1, aggregate=True, name_kind="prefix", prefix="count_distinct")
+@register(
+    "count_distinct",
+    sig="expr: scalar",
+    returns="long",
+    doc="The exact number of distinct values.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="count_distinct",
+)
 def count_distinct(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _dcount(b, call, args[0], None)
 
@@ -104,12 +144,28 @@ def _sum(b: Binder, call: n.Call, value: Typed, predicate: Typed | None) -> Type
     return Typed(cast(total, result), result)
 
 
-@register("sum", args=1, aggregate=True, name_kind="prefix", prefix="sum")
+@register(
+    "sum",
+    sig="expr: real|timespan",
+    returns="long for integers, else real (timespan for timespans)",
+    doc="The sum of the values.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="sum",
+)
 def sum_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _sum(b, call, args[0], None)
 
 
-@register("sumif", args=2, aggregate=True, name_kind="prefix", prefix="sumif")
+@register(
+    "sumif",
+    sig="expr: real|timespan, predicate: bool",
+    returns="like sum",
+    doc="The sum of the values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="sumif",
+)
 def sumif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _sum(b, call, args[0], _predicate(b, call, args[1], 1))
 
@@ -122,12 +178,28 @@ def _avg(b: Binder, call: n.Call, value: Typed, predicate: Typed | None) -> Type
     return Typed(_filtered(exp.Avg(this=v.sql), predicate), T.REAL)
 
 
-@register("avg", args=1, aggregate=True, name_kind="prefix", prefix="avg")
+@register(
+    "avg",
+    sig="expr: real|timespan",
+    returns="real (timespan for timespans)",
+    doc="The mean of the values.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="avg",
+)
 def avg(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _avg(b, call, args[0], None)
 
 
-@register("avgif", args=2, aggregate=True, name_kind="prefix", prefix="avgif")
+@register(
+    "avgif",
+    sig="expr: real|timespan, predicate: bool",
+    returns="like avg",
+    doc="The mean of the values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="avgif",
+)
 def avgif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _avg(b, call, args[0], _predicate(b, call, args[1], 1))
 
@@ -139,22 +211,54 @@ def _extreme(cls: type[exp.Func], value: Typed, predicate: Typed | None) -> Type
     return Typed(_filtered(cls(this=value.sql), predicate), value.type)
 
 
-@register("min", args=1, aggregate=True, name_kind="prefix", prefix="min")
+@register(
+    "min",
+    sig="expr: scalar",
+    returns="the type of expr",
+    doc="The smallest value.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="min",
+)
 def min_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _extreme(exp.Min, args[0], None)
 
 
-@register("max", args=1, aggregate=True, name_kind="prefix", prefix="max")
+@register(
+    "max",
+    sig="expr: scalar",
+    returns="the type of expr",
+    doc="The largest value.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="max",
+)
 def max_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _extreme(exp.Max, args[0], None)
 
 
-@register("minif", args=2, aggregate=True, name_kind="prefix", prefix="minif")
+@register(
+    "minif",
+    sig="expr: scalar, predicate: bool",
+    returns="the type of expr",
+    doc="The smallest value on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="minif",
+)
 def minif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _extreme(exp.Min, args[0], _predicate(b, call, args[1], 1))
 
 
-@register("maxif", args=2, aggregate=True, name_kind="prefix", prefix="maxif")
+@register(
+    "maxif",
+    sig="expr: scalar, predicate: bool",
+    returns="the type of expr",
+    doc="The largest value on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="maxif",
+)
 def maxif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _extreme(exp.Max, args[0], _predicate(b, call, args[1], 1))
 
@@ -183,51 +287,124 @@ def _collect(
     return Typed(exp.Coalesce(this=fn("to_json", agg), expressions=[empty]), T.DYNAMIC)
 
 
-@register("make_set", "makeset", args=(1, 2), aggregate=True, name_kind="prefix", prefix="set")
+@register(
+    "make_set",
+    "makeset",
+    sig="expr: scalar, [maxSize: const long]",
+    returns="dynamic",
+    doc="An array of the distinct values (nulls left out).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="set",
+)
 def make_set(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _collect(b, call, args[0], None, args[1] if len(args) > 1 else None, distinct=True)
 
 
-@register("make_list", "makelist", args=(1, 2), aggregate=True, name_kind="prefix", prefix="list")
+@register(
+    "make_list",
+    "makelist",
+    sig="expr: scalar, [maxSize: const long]",
+    returns="dynamic",
+    doc="An array of the values (nulls left out).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="list",
+)
 def make_list(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _collect(b, call, args[0], None, args[1] if len(args) > 1 else None, distinct=False)
 
 
-@register("make_set_if", args=(2, 3), aggregate=True, name_kind="prefix", prefix="set")
+@register(
+    "make_set_if",
+    sig="expr: scalar, predicate: bool, [maxSize: const long]",
+    returns="dynamic",
+    doc="An array of the distinct values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="set",
+)
 def make_set_if(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     predicate = _predicate(b, call, args[1], 1)
     return _collect(b, call, args[0], predicate, args[2] if len(args) > 2 else None, distinct=True)
 
 
-@register("make_list_if", args=(2, 3), aggregate=True, name_kind="prefix", prefix="list")
+@register(
+    "make_list_if",
+    sig="expr: scalar, predicate: bool, [maxSize: const long]",
+    returns="dynamic",
+    doc="An array of the values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="list",
+)
 def make_list_if(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     predicate = _predicate(b, call, args[1], 1)
     return _collect(b, call, args[0], predicate, args[2] if len(args) > 2 else None, distinct=False)
 
 
-@register("any", args=1, aggregate=True, name_kind="prefix", prefix="any")
+@register(
+    "any",
+    sig="expr: scalar",
+    returns="the type of expr",
+    doc="The value of an arbitrary row (older spelling of take_any).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="any",
+)
 def any_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(exp.AnyValue(this=args[0].sql), args[0].type)
 
 
-@register("take_any", args=1, aggregate=True, name_kind="first")
+@register(
+    "take_any",
+    sig="expr: scalar",
+    returns="the type of expr",
+    doc="The value of an arbitrary row (with several arguments or *: several columns).",
+    aggregate=True,
+    name_kind="first",
+)
 def take_any(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(exp.AnyValue(this=args[0].sql), args[0].type)
 
 
-@register("take_anyif", "anyif", args=2, aggregate=True, name_kind="first")
+@register(
+    "take_anyif",
+    "anyif",
+    sig="expr: scalar, predicate: bool",
+    returns="the type of expr",
+    doc="The value of an arbitrary row where the predicate is true.",
+    aggregate=True,
+    name_kind="first",
+)
 def take_anyif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     predicate = _predicate(b, call, args[1], 1)
     return Typed(_filtered(exp.AnyValue(this=args[0].sql), predicate), args[0].type)
 
 
-@register("stdev", args=1, aggregate=True, name_kind="prefix", prefix="stdev")
+@register(
+    "stdev",
+    sig="expr: real",
+    returns="real",
+    doc="The sample standard deviation of the values.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="stdev",
+)
 def stdev(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     v = _summable(b, call, args[0])
     return Typed(fn("stddev_samp", v.sql), T.REAL)
 
 
-@register("variance", args=1, aggregate=True, name_kind="prefix", prefix="variance")
+@register(
+    "variance",
+    sig="expr: real",
+    returns="real",
+    doc="The sample variance of the values.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="variance",
+)
 def variance(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     v = _summable(b, call, args[0])
     return Typed(fn("var_samp", v.sql), T.REAL)
@@ -244,7 +421,15 @@ def _argument_parts(a: n.Expr) -> tuple[str | None, n.Expr]:
     return None, a
 
 
-@register_tuple_aggregate("arg_max", "arg_min", "argmax", "argmin")
+@register_tuple_aggregate(
+    "arg_max",
+    "arg_min",
+    "argmax",
+    "argmin",
+    sig="key: scalar, [column: scalar | *, ...]",
+    returns="one column per argument",
+    doc="The given columns (or all: *) of the row with the largest (arg_min: smallest) key.",
+)
 def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[OutputColumn]:
     """`arg_max(Key, Col1, Col2)` / `arg_max(Key, *)`: the row with the largest Key, per group."""
     from xdrlab.kql.binder.naming import result_name
@@ -291,7 +476,13 @@ def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[Output
     return _struct_columns(picked, chosen)
 
 
-@register_tuple_aggregate("take_any", "any")
+@register_tuple_aggregate(
+    "take_any",
+    "any",
+    sig="column: scalar | *, ...",
+    returns="one column per argument",
+    doc="The given columns (or all: *) of one arbitrary row.",
+)
 def take_any_columns(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[OutputColumn]:
     """`take_any(*)` / `take_any(a, b)`: the values of one arbitrary row, per group."""
     from xdrlab.kql.binder.naming import result_name
@@ -337,3 +528,251 @@ def _struct_columns(picked: exp.Expr, chosen: list[tuple[str, Typed]]) -> list[O
         OutputColumn(name, Typed(picked, v.type, aggregate=True), group, f"c{i}")
         for i, (name, v) in enumerate(chosen)
     ]
+
+
+# --- more statistics -----------------------------------------------------------------------
+
+
+def _spread(fn_name: str, b: Binder, call: n.Call, value: Typed, predicate: Typed | None) -> Typed:
+    v = _summable(b, call, value)
+    return Typed(_filtered(fn(fn_name, cast(v.sql, T.REAL)), predicate), T.REAL)
+
+
+def _register_spread(name: str, sql_name: str, what: str, conditional: bool) -> None:
+    def impl(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        predicate = _predicate(b, call, args[1], 1) if conditional else None
+        return _spread(sql_name, b, call, args[0], predicate)
+
+    register(
+        name,
+        sig="expr: real, predicate: bool" if conditional else "expr: real",
+        returns="real",
+        doc=f"The {what} of the values"
+        + (" on rows where the predicate is true." if conditional else "."),
+        aggregate=True,
+        name_kind="prefix",
+        prefix=name,
+    )(impl)
+
+
+_register_spread("stdevp", "stddev_pop", "population standard deviation", False)
+_register_spread("variancep", "var_pop", "population variance", False)
+_register_spread("stdevif", "stddev_samp", "sample standard deviation", True)
+_register_spread("varianceif", "var_samp", "sample variance", True)
+
+
+def _percent(b: Binder, call: n.Call, v: Typed, index: int) -> float:
+    value = v.value
+    if not (v.is_constant and isinstance(value, int | float) and not isinstance(value, bool)):
+        raise diag.expected_constant(b.op, f"The percentile of '{call.name}'", call.args[index].pos)
+    if not 0 <= value <= 100:
+        raise diag.argument_type(
+            b.op, call.name, index + 1, "a percentage 0..100", str(value), call.args[index].pos
+        )
+    return float(value)
+
+
+def _nearest_rank(value: Typed, percent: float) -> exp.Expr:
+    """The nearest-rank percentile: the smallest value with at least `percent`% of values <= it."""
+    not_null = exp.Where(this=exp.Not(this=exp.Is(this=value.sql.copy(), expression=exp.Null())))
+    ordered = fn(
+        "list_sort", exp.Filter(this=exp.ArrayAgg(this=value.sql.copy()), expression=not_null)
+    )
+    count = exp.Count(this=value.sql.copy())
+    rank = fn(
+        "greatest",
+        cast(fn("ceil", exp.Mul(this=exp.Literal.number(percent / 100), expression=count)), T.LONG),
+        exp.Literal.number(1),
+    )
+    return fn("list_extract", ordered, rank)
+
+
+def _percentile_name(percent: float) -> str:
+    text = f"{percent:g}" if percent != int(percent) else str(int(percent))
+    return text.replace(".", "_")
+
+
+def _percentile_column(call: n.Call, name_of: Callable[[n.Expr], str | None]) -> str | None:
+    if len(call.args) < 2 or not isinstance(call.args[1], n.Literal):
+        return None
+    value = call.args[1].value
+    if not isinstance(value, int | float):
+        return None
+    return f"percentile_{name_of(call.args[0]) or ''}_{_percentile_name(float(value))}"
+
+
+def _percentile_value(b: Binder, call: n.Call, v: Typed) -> Typed:
+    if v.type is T.DYNAMIC:
+        return Typed(cast(fn("json_extract_string", v.sql, string("$")), T.REAL), T.REAL)
+    if v.type not in NUMERIC and v.type not in (T.DATETIME, T.TIMESPAN):
+        raise diag.argument_type(b.op, call.name, 1, "a number", v.type.value, call.args[0].pos)
+    return v
+
+
+@register(
+    "percentile",
+    sig="expr: real|datetime|timespan, percentile: const real",
+    returns="the type of expr",
+    doc="The nearest-rank percentile of the values (exact; Kusto estimates it).",
+    aggregate=True,
+    name_rule=_percentile_column,
+)
+def percentile(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    value = _percentile_value(b, call, args[0])
+    return Typed(_nearest_rank(value, _percent(b, call, args[1], 1)), value.type)
+
+
+@register(
+    "percentiles_array",
+    sig="expr: real|datetime|timespan, percentile: const real...",
+    args=(2, 64),
+    returns="dynamic",
+    doc="The nearest-rank percentiles of the values, as an array.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="percentiles",
+)
+def percentiles_array(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    value = _percentile_value(b, call, args[0])
+    ranks = [_nearest_rank(value, _percent(b, call, a, i)) for i, a in enumerate(args[1:], 1)]
+    if value.type in (T.DATETIME, T.TIMESPAN):
+        ranks = [to_string_sql(Typed(r, value.type)) for r in ranks]
+    return Typed(cast(fn("to_json", exp.Array(expressions=ranks)), T.DYNAMIC), T.DYNAMIC)
+
+
+@register_tuple_aggregate(
+    "percentiles",
+    sig="expr: real|datetime|timespan, percentile: const real, ...",
+    returns="one column per percentile, the type of expr",
+    doc="Nearest-rank percentiles, one column each (percentile_<expr>_<p>).",
+)
+def percentiles(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[OutputColumn]:
+    from xdrlab.kql.binder.naming import result_name
+
+    if len(call.args) < 2:
+        raise diag.argument_count(b.op, call.name, "at least 2", call.pos)
+    b.agg_depth += 1
+    try:
+        value = _percentile_value(b, call, b.bind_argument(call.args[0]))
+        columns = []
+        for i, a in enumerate(call.args[1:], 1):
+            percent = _percent(b, call, b.bind_argument(a), i)
+            name = f"percentile_{result_name(call.args[0]) or ''}_{_percentile_name(percent)}"
+            sql = _nearest_rank(value, percent)
+            columns.append(OutputColumn(name, Typed(sql, value.type, aggregate=True)))
+    finally:
+        b.agg_depth -= 1
+    return columns
+
+
+# --- property bags and lists with nulls ------------------------------------------------------
+
+
+def _make_bag(
+    b: Binder, call: n.Call, value: Typed, predicate: Typed | None, size: Typed | None
+) -> Typed:
+    if value.type is not T.DYNAMIC:
+        raise diag.argument_type(b.op, call.name, 1, "dynamic", value.type.value, call.args[0].pos)
+    is_bag = exp.EQ(this=fn("json_type", value.sql), expression=string("OBJECT"))
+    condition: exp.Expr = is_bag
+    if predicate is not None:
+        condition = exp.And(this=exp.Paren(this=to_bool_sql(predicate)), expression=is_bag)
+    bags: exp.Expr = exp.Filter(
+        this=exp.ArrayAgg(this=value.sql.copy()), expression=exp.Where(this=condition)
+    )
+    if size is not None:
+        if not (size.is_constant and isinstance(size.value, int)):
+            raise diag.expected_constant(b.op, f"The size limit of '{call.name}'", call.pos)
+        bags = fn("list_slice", bags, exp.Literal.number(1), exp.Literal.number(max(size.value, 0)))
+    merged = fn(
+        "list_reduce",
+        bags,
+        exp.Lambda(
+            this=fn("json_merge_patch", exp.column("_a"), exp.column("_b")),
+            expressions=[exp.to_identifier("_a"), exp.to_identifier("_b")],
+        ),
+    )
+    empty = cast(string("{}"), T.DYNAMIC)
+    has_any = exp.GT(this=fn("len", bags.copy()), expression=exp.Literal.number(0))
+    return Typed(
+        exp.Coalesce(
+            this=exp.Case(ifs=[exp.If(this=has_any, true=merged)], default=empty),
+            expressions=[empty.copy()],
+        ),
+        T.DYNAMIC,
+    )
+
+
+@register(
+    "make_bag",
+    sig="expr: dynamic, [maxSize: const long]",
+    returns="dynamic",
+    doc="The property bags merged into one (a key in several bags: one of its values).",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="bag",
+)
+def make_bag(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return _make_bag(b, call, args[0], None, args[1] if len(args) > 1 else None)
+
+
+@register(
+    "make_bag_if",
+    sig="expr: dynamic, predicate: bool, [maxSize: const long]",
+    returns="dynamic",
+    doc="The property bags of rows where the predicate is true, merged into one.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="bag",
+)
+def make_bag_if(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    predicate = _predicate(b, call, args[1], 1)
+    return _make_bag(b, call, args[0], predicate, args[2] if len(args) > 2 else None)
+
+
+@register(
+    "make_list_with_nulls",
+    sig="expr: scalar",
+    returns="dynamic",
+    doc="An array of the values, nulls included.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="list",
+)
+def make_list_with_nulls(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    agg = exp.ArrayAgg(this=args[0].sql)
+    empty = cast(string("[]"), T.DYNAMIC)
+    return Typed(exp.Coalesce(this=fn("to_json", agg), expressions=[empty]), T.DYNAMIC)
+
+
+@register(
+    "count_distinctif",
+    sig="expr: scalar, predicate: bool",
+    returns="long",
+    doc="The exact number of distinct values on rows where the predicate is true.",
+    aggregate=True,
+    name_kind="prefix",
+    prefix="count_distinctif",
+)
+def count_distinctif(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return _dcount(b, call, args[0], _predicate(b, call, args[1], 1))
+
+
+def _register_bits(name: str, sql_name: str, what: str) -> None:
+    def impl(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+        return Typed(cast(fn(sql_name, cast(args[0].sql, T.LONG)), T.LONG), T.LONG)
+
+    register(
+        name,
+        sig="expr: long",
+        returns="long",
+        doc=f"The bitwise {what} of the values.",
+        aggregate=True,
+        name_kind="prefix",
+        prefix=name,
+    )(impl)
+
+
+_register_bits("binary_all_and", "bit_and", "AND")
+_register_bits("binary_all_or", "bit_or", "OR")
+_register_bits("binary_all_xor", "bit_xor", "XOR")

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
+from xdrlab.kql.binder.convert import as_type, dynamic_scalar_text, to_bool_sql
 from xdrlab.kql.binder.convert import case as sql_case
-from xdrlab.kql.binder.convert import dynamic_scalar_text, to_bool_sql
 from xdrlab.kql.binder.types import STRINGLIKE, T, Typed, constant, string
 from xdrlab.kql.functions.registry import register
 from xdrlab.kql.syntax import nodes as n
@@ -29,6 +29,10 @@ def _branches(b: Binder, call: n.Call, values: list[Typed]) -> list[Typed]:
     from xdrlab.kql.binder.scalar import unify
 
     unified = unify(values)
+    present = {v.type for v in values if not (v.is_constant and v.value is None)}
+    if unified is None and T.DYNAMIC in present and present - {T.DYNAMIC} <= STRINGLIKE:
+        # a string and a dynamic branch (`iff(c, Url, parse_url(Url).Host)`): read as strings
+        unified = [as_type(v, T.STRING) for v in values]
     if unified is None:
         kinds = ", ".join(sorted({v.type.value for v in values}))
         raise diag.type_mismatch(
@@ -37,7 +41,13 @@ def _branches(b: Binder, call: n.Call, values: list[Typed]) -> list[Typed]:
     return unified
 
 
-@register("iff", "iif", args=3)
+@register(
+    "iff",
+    "iif",
+    sig="condition: bool, ifTrue: scalar, ifFalse: scalar",
+    returns="the common type of ifTrue and ifFalse",
+    doc="ifTrue when the condition is true, else ifFalse (null condition: ifFalse).",
+)
 def iff(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     cond = _condition(b, call, args[0], 0)
     then, otherwise = _branches(b, call, args[1:])
@@ -46,7 +56,14 @@ def iff(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(exp.If(this=cond.sql, true=then.sql, false=otherwise.sql), then.type)
 
 
-@register("case", args=(3, None))
+@register(
+    "case",
+    sig="value: scalar...",
+    args=(3, None),
+    shown="predicate: bool, then: scalar, ..., else: scalar",
+    returns="the common type of the then and else values",
+    doc="The value after the first true predicate, else the last argument.",
+)
 def case(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if len(args) % 2 == 0:
         raise diag.argument_count(b.op, "case", "an odd number of", call.pos)
@@ -81,12 +98,23 @@ def _not(v: Typed) -> Typed:
     return Typed(exp.Not(this=v.sql), T.BOOL)
 
 
-@register("isempty", args=1)
+@register(
+    "isempty",
+    sig="value: scalar",
+    returns="bool",
+    doc="Whether the value is null or the empty string.",
+)
 def isempty(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _is_empty(args[0])
 
 
-@register("isnotempty", "notempty", args=1)
+@register(
+    "isnotempty",
+    "notempty",
+    sig="value: scalar",
+    returns="bool",
+    doc="Whether the value is neither null nor the empty string.",
+)
 def isnotempty(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _not(_is_empty(args[0]))
 
@@ -110,17 +138,28 @@ def _is_null(v: Typed) -> Typed:
     return Typed(exp.Is(this=v.sql, expression=exp.Null()), T.BOOL)
 
 
-@register("isnull", args=1)
+@register(
+    "isnull",
+    sig="value: scalar",
+    returns="bool",
+    doc="Whether the value is null (strings are never null; JSON null is).",
+)
 def isnull(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _is_null(args[0])
 
 
-@register("isnotnull", "notnull", args=1)
+@register(
+    "isnotnull",
+    "notnull",
+    sig="value: scalar",
+    returns="bool",
+    doc="Whether the value is not null.",
+)
 def isnotnull(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return _not(_is_null(args[0]))
 
 
-@register("not", args=1)
+@register("not", sig="value: bool", returns="bool", doc="The negation of the condition.")
 def not_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     cond = _condition(b, call, args[0], 0)
     if cond.is_constant and isinstance(cond.value, bool):
@@ -128,7 +167,13 @@ def not_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(exp.Not(this=exp.Paren(this=cond.sql)), T.BOOL)
 
 
-@register("coalesce", args=(1, 64))
+@register(
+    "coalesce",
+    sig="value: scalar...",
+    args=(1, 64),
+    returns="the common type of the values",
+    doc="The first value that is not null (for strings: not empty).",
+)
 def coalesce(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     values = _branches(b, call, args)
     if values[0].type in STRINGLIKE:
@@ -138,3 +183,35 @@ def coalesce(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(
         exp.Coalesce(this=values[0].sql, expressions=[v.sql for v in values[1:]]), values[0].type
     )
+
+
+def _extreme_of(b: Binder, call: n.Call, args: list[Typed], largest: bool) -> Typed:
+    values = _branches(b, call, args)
+    if values[0].type is T.DYNAMIC:
+        raise diag.argument_type(b.op, call.name, 1, "scalar", "dynamic", call.args[0].pos)
+    sql = exp.Anonymous(
+        this="greatest" if largest else "least", expressions=[v.sql for v in values]
+    )
+    return Typed(sql, values[0].type)
+
+
+@register(
+    "max_of",
+    sig="value: scalar...",
+    args=(1, 64),
+    returns="the common type of the values",
+    doc="The largest of the values, nulls ignored.",
+)
+def max_of(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return _extreme_of(b, call, args, True)
+
+
+@register(
+    "min_of",
+    sig="value: scalar...",
+    args=(1, 64),
+    returns="the common type of the values",
+    doc="The smallest of the values, nulls ignored.",
+)
+def min_of(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return _extreme_of(b, call, args, False)

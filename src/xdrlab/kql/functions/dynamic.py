@@ -14,7 +14,18 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.convert import case, coalesce, to_string_sql
-from xdrlab.kql.binder.types import STRINGLIKE, T, Typed, cast, constant, fn, number, string
+from xdrlab.kql.binder.types import (
+    STRINGLIKE,
+    T,
+    Typed,
+    cast,
+    constant,
+    fn,
+    interval_micros,
+    micros_interval,
+    number,
+    string,
+)
 from xdrlab.kql.functions.common import (
     bind_args,
     json_items,
@@ -613,3 +624,48 @@ def gettype(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         string("null"),
     )
     return Typed(sql, T.STRING)
+
+
+MAX_RANGE = 1_048_576
+
+
+@register(
+    "range",
+    sig="start: real|datetime, stop: real|datetime, [step: real|timespan]",
+    returns="dynamic",
+    doc="An array of the values from start to stop (included) by step (default 1).",
+)
+def range_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    start, stop = args[0], args[1]
+    if start.type is T.DATETIME or stop.type is T.DATETIME:
+        if start.type is not T.DATETIME or stop.type is not T.DATETIME:
+            raise diag.argument_type(
+                b.op, call.name, 2, "datetime", stop.type.value, call.args[1].pos
+            )
+        if len(args) < 3 or args[2].type is not T.TIMESPAN:
+            raise diag.argument_type(b.op, call.name, 3, "timespan", "none", call.pos)
+        step_us = interval_micros(args[2].sql)
+        span = exp.Sub(this=interval_micros(stop.sql), expression=interval_micros(start.sql))
+        count = exp.Add(this=exp.IntDiv(this=span, expression=step_us), expression=number(1))
+        item: exp.Expr = to_string_sql(
+            Typed(
+                exp.Add(
+                    this=start.sql.copy(),
+                    expression=micros_interval(exp.Mul(this=var("_i"), expression=step_us.copy())),
+                ),
+                T.DATETIME,
+            )
+        )
+    else:
+        step = args[2].sql if len(args) == 3 else number(1)
+        span = exp.Sub(this=cast(stop.sql, T.REAL), expression=cast(start.sql, T.REAL))
+        count = exp.Add(
+            this=cast(fn("floor", exp.Div(this=span, expression=cast(step, T.REAL))), T.LONG),
+            expression=number(1),
+        )
+        item = exp.Add(
+            this=start.sql.copy(), expression=exp.Mul(this=var("_i"), expression=step.copy())
+        )
+    bounded = fn("least", fn("greatest", count, number(0)), number(MAX_RANGE))
+    values = exp.Transform(this=fn("range", bounded), expression=lam(item, "_i"))
+    return _dynamic(json_list(values))

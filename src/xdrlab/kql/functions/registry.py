@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
 
 FunctionImpl = Callable[["Binder", n.Call, list[Typed]], Typed]
+NameRule = Callable[[n.Call, Callable[[n.Expr], str | None]], str | None]
 
 # Argument kinds a signature may name, and the Kusto types each accepts. A constant null is
 # accepted by every kind (Kusto's typed nulls); `dynamic` values are accepted wherever a scalar
@@ -101,6 +102,10 @@ class FunctionSpec:
     returns: str = ""
     description: str = ""
     names: tuple[str, ...] = ()
+    # the parameter list as documented, when the checked `params` cannot say it
+    shown: str | None = None
+    # a naming rule other than `name_kind`: (call, name of an expression) -> column name
+    name_rule: NameRule | None = None
 
     @property
     def canonical(self) -> str:
@@ -112,6 +117,8 @@ class FunctionSpec:
 
     @property
     def signature(self) -> str:
+        if self.shown is not None:
+            return f"{self.canonical}({self.shown})"
         text = ", ".join(str(p) for p in self.params)
         if any(p.group for p in self.params):
             text += ", ..."
@@ -219,11 +226,14 @@ def register(
     name_kind: str | None = None,
     prefix: str | None = None,
     raw: bool = False,
+    shown: str | None = None,
+    name_rule: NameRule | None = None,
 ) -> Callable[[FunctionImpl], FunctionImpl]:
     """Register a function under `names` (the first is canonical, the others aliases).
 
     `sig` declares the parameters (see `Param`); the argument count follows from it unless
-    `args` narrows it. `returns` is the result type or its rule, `doc` a one-line description.
+    `args` narrows it. `returns` is the result type or its rule, `doc` a one-line description;
+    `shown` replaces the documented parameter list when `sig` cannot express it.
     """
     params = parse_signature(sig) if sig is not None else ()
     if args is None:
@@ -254,6 +264,8 @@ def register(
                 returns,
                 doc,
                 tuple(names),
+                shown,
+                name_rule,
             )
         return impl
 
