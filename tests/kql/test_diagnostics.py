@@ -101,10 +101,20 @@ CASES = [
     ),
     (
         diag.UNSUPPORTED_FEATURE,
-        "let f = (x: string) { x };\nDeviceInfo | where f('a') == 'a'",
+        "DeviceInfo\n| join DeviceEvents on $left.DeviceId != $right.DeviceId",
         2,
-        20,
-        None,
+        39,
+        "A 'join' condition other than equality of a $left and a $right column is not "
+        "supported yet",
+    ),
+    (
+        diag.EXTERNAL_DATA,
+        "let x = externaldata(a:string) [@'https://example.com/x.csv'] with (format='csv');\n"
+        "x | take 1",
+        1,
+        9,
+        "'externaldata' cannot be used here: queries read only the advanced hunting tables "
+        "(no network or file access)",
     ),
     (
         diag.TYPE_MISMATCH,

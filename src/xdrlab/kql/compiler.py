@@ -9,10 +9,12 @@ from sqlglot import exp
 
 import xdrlab.kql.functions  # noqa: F401  (registers every function family)
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet
+from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularLet, UserFunction
+from xdrlab.kql.binder.types import Typed
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.diagnostics import KqlError, Position
 from xdrlab.kql.operators import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
+from xdrlab.kql.operators.invoke import expand, returns_table
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
@@ -26,8 +28,15 @@ class Lowering:
 
     def __init__(self, tables: Mapping[str, Table], now: datetime) -> None:
         self.tables = tables
-        self.env = Environment(now=now, tables=tables, subquery=self.subquery)
+        self.env = Environment(
+            now=now,
+            tables=tables,
+            subquery=self.subquery,
+            scalar_subquery=self.scalar_subquery,
+            call_function=self.call_function,
+        )
         self.used: set[str] = set()
+        self.expansions = 0  # user-function calls expanded so far
         self.render: RenderHint | None = None
 
     def binder(self, rel: Relation, op: str | None, *, aggregates: bool = False) -> Binder:
@@ -56,13 +65,13 @@ class Lowering:
     def let(self, statement: n.LetStatement) -> None:
         value = statement.value
         if isinstance(value, n.FunctionBody):
-            self.env.lets[statement.name] = NonScalarLet(value.pos, "User-defined functions")
+            self.env.lets[statement.name] = UserFunction(value, dict(self.env.lets))
             return
         if isinstance(value, n.Call) and value.name in KNOWN_SOURCES:
             self.env.lets[statement.name] = NonScalarLet(value.pos, f"The '{value.name}' function")
             return
         if isinstance(value, n.TabularExpr) or (
-            isinstance(value, n.Name | n.SubPipeline) and self.is_tabular(value)
+            isinstance(value, n.Name | n.SubPipeline | n.Call) and self.is_tabular(value)
         ):
             value = n.Pipeline(value.pos, value, ())
         if isinstance(value, n.Pipeline):
@@ -78,9 +87,13 @@ class Lowering:
         self.env.lets[statement.name] = bound
 
     def is_tabular(self, e: n.Expr) -> bool:
-        if isinstance(e, n.SubPipeline):
+        if isinstance(e, n.SubPipeline | n.TabularExpr):
             return True
-        assert isinstance(e, n.Name)
+        if isinstance(e, n.Call):
+            fn = self.env.lets.get(e.name)
+            return isinstance(fn, UserFunction) and returns_table(fn, self)
+        if not isinstance(e, n.Name):
+            return False
         let = self.env.lets.get(e.name)
         if let is not None:
             return isinstance(let, TabularLet)
@@ -96,6 +109,35 @@ class Lowering:
         rel.outputs = rel.outputs[:1]
         rel.order = []
         return rel.to_select()
+
+    def scalar_subquery(self, e: n.Expr, op: str | None) -> Typed:
+        """`toscalar(e)`: the first column of the first row of `e` (or `e` if it is scalar)."""
+        if not self.is_tabular(e):
+            return Binder(self.env, {}, op).bind(e)
+        rel = self.source(e, op)
+        if not rel.outputs:
+            raise diag.no_tabular_result(e.pos)
+        if rel.distinct:
+            rel = rel.wrap()
+        rel.outputs = rel.outputs[:1]
+        rel.limit = 1 if rel.limit is None else min(rel.limit, 1)
+        return Typed(exp.Subquery(this=rel.to_select()), rel.outputs[0].column.type)
+
+    def call_function(self, call: n.Call, caller: Binder) -> Typed:
+        fn = self.env.lets[call.name]
+        assert isinstance(fn, UserFunction)
+        result = expand(self, fn, call, caller=caller, op=caller.op)
+        if isinstance(result, Relation):
+            raise diag.type_mismatch(
+                caller.op, f"'{call.name}' returns a table, not a scalar", call.pos
+            )
+        return result
+
+    def call_table_function(self, fn: UserFunction, call: n.Call, op: str | None) -> Relation:
+        result = expand(self, fn, call, op=op)
+        if not isinstance(result, Relation):
+            raise diag.no_tabular_result(call.pos)
+        return result
 
     # --- pipelines -----------------------------------------------------------------------
 
@@ -122,6 +164,8 @@ class Lowering:
                 return let.relation.clone()
             if isinstance(let, NonScalarLet):
                 raise diag.unsupported_feature(let.what, e.pos)
+            if isinstance(let, UserFunction) and returns_table(let, self):
+                return self.call_table_function(let, n.Call(e.pos, e.name, ()), first_op)
             if let is None:
                 table = self.tables.get(e.name)
                 if table is not None:
@@ -129,6 +173,9 @@ class Lowering:
                     return Relation.scan(table.name, table.columns)
             raise diag.unknown_table(first_op, e.name, e.pos)
         if isinstance(e, n.Call):
+            fn = self.env.lets.get(e.name)
+            if isinstance(fn, UserFunction):
+                return self.call_table_function(fn, e, first_op)
             if e.name in self.env.lets:
                 raise diag.unsupported_feature("Calling a user-defined function", e.pos)
             if e.name in KNOWN_SOURCES:

@@ -55,6 +55,7 @@ NOT_AGGREGATE = "KQL_NOT_AGGREGATE"
 DUPLICATE_COLUMN = "KQL_DUPLICATE_COLUMN"
 NO_TABULAR_RESULT = "KQL_NO_TABULAR_RESULT"
 TOO_COMPLEX = "KQL_QUERY_TOO_COMPLEX"
+EXTERNAL_DATA = "KQL_EXTERNAL_DATA"
 INTERNAL_ERROR = "KQL_INTERNAL_ERROR"
 
 ALL_CODES = (
@@ -75,6 +76,7 @@ ALL_CODES = (
     DUPLICATE_COLUMN,
     NO_TABULAR_RESULT,
     TOO_COMPLEX,
+    EXTERNAL_DATA,
     INTERNAL_ERROR,
 )
 
@@ -191,6 +193,15 @@ def no_tabular_result(at: Position) -> KqlError:
 
 def too_complex(at: Position) -> KqlError:
     return _error(TOO_COMPLEX, "The query is nested too deeply to be analyzed", at)
+
+
+def external_data(what: str, at: Position) -> KqlError:
+    return _error(
+        EXTERNAL_DATA,
+        f"{what} cannot be used here: queries read only the advanced hunting tables "
+        "(no network or file access)",
+        at,
+    )
 
 
 def internal_error(at: Position) -> KqlError:

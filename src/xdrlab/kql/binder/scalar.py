@@ -40,7 +40,15 @@ class TabularLet:
     tables: frozenset[str]
 
 
-LetValue = Typed | NonScalarLet | TabularLet
+@dataclass(frozen=True, slots=True)
+class UserFunction:
+    """A `let f = (params) { body }`; `lets` is what its body sees besides its parameters."""
+
+    body: n.FunctionBody
+    lets: Mapping[str, LetValue]
+
+
+LetValue = Typed | NonScalarLet | TabularLet | UserFunction
 
 
 @dataclass
@@ -53,6 +61,9 @@ class Environment:
     # Lowers a tabular expression used inside a scalar one (`x in (T | project y)`) to a
     # one-column SELECT; set by the compiler.
     subquery: Callable[[n.Expr, str | None], exp.Select] | None = None
+    # `toscalar(...)` and calls of user functions in scalar expressions; set by the compiler.
+    scalar_subquery: Callable[[n.Expr, str | None], Typed] | None = None
+    call_function: Callable[[n.Call, Binder], Typed] | None = None
 
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -208,6 +219,8 @@ class Binder:
         return Typed(fn("json_extract", base.sql, string(text)), T.DYNAMIC)
 
     def call(self, e: n.Call) -> Typed:
+        if isinstance(self.env.lets.get(e.name), UserFunction) and self.env.call_function:
+            return self.env.call_function(e, self)
         spec = FUNCTIONS.get(e.name)
         if spec is None:
             if e.name in TUPLE_AGGREGATES:
@@ -262,6 +275,11 @@ class Binder:
     def function_body(self, e: n.FunctionBody) -> Typed:
         raise diag.unsupported_feature("User-defined functions", e.pos)
 
+    def to_scalar(self, e: n.ToScalar) -> Typed:
+        if self.env.scalar_subquery is None:
+            raise diag.unsupported_feature("The 'toscalar' function", e.pos)
+        return self.env.scalar_subquery(e.source, self.op)
+
 
 def _json_constant(value: object, pos: diag.Position) -> Typed:
     if isinstance(value, bool):
@@ -289,6 +307,7 @@ _DISPATCH: dict[type[n.Expr], Callable[[Binder, Any], Typed]] = {
     n.Call: Binder.call,
     n.SubPipeline: Binder.sub_pipeline,
     n.FunctionBody: Binder.function_body,
+    n.ToScalar: Binder.to_scalar,
 }
 
 

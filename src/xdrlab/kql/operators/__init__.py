@@ -2,9 +2,12 @@
 
 from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrations)
     count,
+    datatable,
     distinct,
     extend,
+    invoke,
     join,
+    materialize,
     mv_expand,
     parse,
     project,
