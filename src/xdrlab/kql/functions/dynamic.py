@@ -140,7 +140,6 @@ def _object(pairs: list[tuple[exp.Expr, exp.Expr]]) -> exp.Expr:
     "pack",
     "pack_dictionary",
     sig="key: string, value: scalar, ...",
-    args=(0, 1024),
     returns="dynamic",
     doc="A property bag of the key/value pairs.",
 )

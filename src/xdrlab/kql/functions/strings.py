@@ -645,3 +645,25 @@ def strcat_array(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         ),
     )
     return _string(_not_null_text(fn("array_to_string", texts, text_of(args[1]))))
+
+
+_CSV_FIELD = r'(?:^|,)("(?:[^"]|"")*"|[^,]*)'
+
+
+@register(
+    "parse_csv",
+    sig="csv_text: string",
+    returns="dynamic",
+    doc="The fields of one comma-separated record, as an array of strings (quotes removed).",
+)
+def parse_csv(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    fields = fn("regexp_extract_all", text_of(args[0]), string(_CSV_FIELD), number(1))
+    f = var("_f")
+    quoted = fn("starts_with", f, string('"'))
+    inner = exp.Substring(
+        this=f.copy(),
+        start=number(2),
+        length=exp.Sub(this=exp.Length(this=f.copy()), expression=number(2)),
+    )
+    unquoted = case([(quoted, fn("replace", inner, string('""'), string('"')))], f.copy())
+    return Typed(json_list(exp.Transform(this=fields, expression=lam(unquoted, "_f"))), T.DYNAMIC)
