@@ -7,6 +7,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     extend,
     invoke,
     join,
+    make_series,
     materialize,
     mv_expand,
     parse,
