@@ -155,3 +155,50 @@ def test_union_diagnostics(lake: Lake, query: str, code: str, line: int, column:
         lake.compile(query)
     d = e.value.diagnostic
     assert (d.code, d.line, d.column) == (code, line, column), d
+
+
+# --- find / search --------------------------------------------------------------------------
+
+
+def test_find_with_project_fills_missing_columns(two: Lake) -> None:
+    r = two.run(
+        "find in (DeviceInfo, DeviceLogon*) where DeviceId in ('d1', 'd2')"
+        " project DeviceName, AccountName, OSBuild | sort by DeviceName asc"
+    )
+    assert r.names == ["source_", "DeviceName", "AccountName", "OSBuild"]
+    assert r.rows == [("DeviceInfo", "pc1", "", 7), ("DeviceLogonEvents", "pc2", "alice", None)]
+    assert r.compiled.tables == {"DeviceInfo", "DeviceLogonEvents"}
+
+
+def test_find_without_project_keeps_common_and_predicate_columns(two: Lake) -> None:
+    r = two.run(
+        "find withsource=T in (DeviceInfo, DeviceLogonEvents) where AccountName == 'bob'"
+        " | project-away Timestamp, ReportId, AdditionalFields"
+    )
+    assert r.names == ["T", "DeviceId", "DeviceName", "AccountName"]
+    assert r.rows == [("DeviceLogonEvents", "d3", "pc3", "bob")]
+
+
+def test_search_in_tables(two: Lake) -> None:
+    r = two.run(
+        "search in (DeviceInfo, DeviceLogonEvents) DeviceName == 'pc1' or AccountName == 'bob'"
+        " | project $table, DeviceId | sort by DeviceId asc"
+    )
+    assert r.rows == [("DeviceInfo", "d1"), ("DeviceLogonEvents", "d3")]
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "line", "column"),
+    [
+        ("search 'evil'", diag.UNSUPPORTED_FEATURE, 1, 8),
+        ("search in (DeviceInfo) DeviceName:'x'", diag.UNSUPPORTED_FEATURE, 1, 24),
+        ("find in (DeviceInfo) where x == 1", diag.UNKNOWN_COLUMN, 1, 28),
+        ("find in (DeviceInfo) where true project Nope", diag.UNKNOWN_COLUMN, 1, 41),
+        ("find in (Nope) where true", diag.UNKNOWN_TABLE, 1, 10),
+    ],
+)
+def test_find_search_diagnostics(lake: Lake, query: str, code: str, line: int, column: int) -> None:
+    with pytest.raises(KqlError) as e:
+        lake.compile(query)
+    d = e.value.diagnostic
+    assert (d.code, d.line, d.column) == (code, line, column), d

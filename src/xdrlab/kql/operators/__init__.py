@@ -5,6 +5,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     datatable,
     distinct,
     extend,
+    find,
     invoke,
     join,
     make_series,
