@@ -21,6 +21,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     summarize,
     take,
     top,
+    top_nested,
     union,
     where,
 )
