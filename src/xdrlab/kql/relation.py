@@ -110,7 +110,9 @@ class Relation:
             self.depth,
         )
 
-    def to_select(self, final: bool = False) -> exp.Select:
+    def to_select(self, final: bool = False, *, copy_source: bool = True) -> exp.Select:
+        """This relation as a SELECT. `copy_source=False` reuses the source tree (cheaper for
+        deep sources) and may only be used when this relation is not used afterwards."""
         names = self.names() if final else sql_names(self.names())
         expressions: list[exp.Expr] = []
         for o, name in zip(self.outputs, names, strict=True):
@@ -122,7 +124,8 @@ class Relation:
                     exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
                 )
         select = exp.Select(expressions=expressions)
-        select.set("from_", exp.From(this=self.source.copy()))
+        source = self.source.copy() if copy_source else self.source
+        select.set("from_", exp.From(this=source))
         if self.where:
             condition = self.where[0].copy()
             for extra in self.where[1:]:

@@ -190,7 +190,8 @@ def subquery(rel: Relation, alias: str) -> tuple[exp.Subquery, list[str]]:
     if rel.limit is None:
         rel.order = []  # a subquery's order means nothing to the join above it
     table_alias = exp.TableAlias(this=exp.Identifier(this=alias, quoted=True))
-    return exp.Subquery(this=rel.to_select(), alias=table_alias), sql_names(rel.names())
+    select = rel.to_select(copy_source=False)  # the relation is consumed here
+    return exp.Subquery(this=select, alias=table_alias), sql_names(rel.names())
 
 
 def qualified(alias: str, name: str) -> exp.Column:

@@ -267,8 +267,11 @@ def lower(ctx: Lowering, rel: Relation, node: MakeSeries) -> Relation:
     return Relation(exp.Subquery(this=select, alias=source_alias), outputs, depth=depth)
 
 
+_BIGINT = exp.DataType.build("BIGINT")
+
+
 def cast_long(sql: exp.Expr) -> exp.Expr:
-    return exp.Cast(this=sql, to=exp.DataType.build("BIGINT"))
+    return exp.Cast(this=sql, to=_BIGINT.copy())
 
 
 register_operator("make-series", "makeseries", node=MakeSeries, parse=parse, lower=lower)

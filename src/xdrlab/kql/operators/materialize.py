@@ -64,7 +64,10 @@ def parse_as(p: Parser, keyword: Token) -> As:
 
 
 def lower_as(ctx: Lowering, rel: Relation, node: As) -> Relation:
-    tables = frozenset(t.name for t in rel.to_select().find_all(exp.Table) if t.name in ctx.tables)
+    parts = [rel.source, *(o.sql for o in rel.outputs), *rel.where]
+    tables = frozenset(
+        t.name for part in parts for t in part.find_all(exp.Table) if t.name in ctx.tables
+    )
     ctx.env.lets[node.name] = TabularLet(rel.clone(), tables)
     return rel
 

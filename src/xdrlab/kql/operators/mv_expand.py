@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from xdrlab.kql.relation import Relation
     from xdrlab.kql.syntax.parser import Parser
 
+_BAG_AS_MAP = exp.DataType.build("MAP(VARCHAR, JSON)")
 LEGACY_LIMIT = 128  # `mvexpand` expands at most 128 elements per row unless told otherwise
 
 
@@ -101,7 +102,7 @@ def expansion_list(value: exp.Expr, bag_as_array: bool) -> exp.Expr:
     slot = fn("json_array", key, val) if bag_as_array else fn("json_object", key, val)
     slots = fn(
         "list_transform",
-        fn("map_entries", exp.Cast(this=value.copy(), to=exp.DataType.build("MAP(VARCHAR, JSON)"))),
+        fn("map_entries", exp.Cast(this=value.copy(), to=_BAG_AS_MAP.copy())),
         lambda_("e", slot),
     )
     kind = fn("json_type", value.copy())

@@ -185,7 +185,7 @@ def lower_union(
             else:
                 outputs.append(Output(column, constant(column.type, None).sql))
         rel.outputs = outputs
-        selects.append(rel.to_select())
+        selects.append(rel.to_select(copy_source=False))  # each leg is consumed here
     tree: exp.Query = selects[0]
     for select in selects[1:]:
         tree = exp.Union(this=tree, expression=select, distinct=False)
