@@ -677,19 +677,24 @@ def _make_bag(
     condition: exp.Expr = is_bag
     if predicate is not None:
         condition = exp.And(this=exp.Paren(this=to_bool_sql(predicate)), expression=is_bag)
+    as_map = exp.Cast(this=value.sql.copy(), to=exp.DataType.build("MAP(VARCHAR, JSON)"))
     bags: exp.Expr = exp.Filter(
-        this=exp.ArrayAgg(this=value.sql.copy()), expression=exp.Where(this=condition)
+        this=exp.ArrayAgg(this=as_map), expression=exp.Where(this=condition)
     )
     if size is not None:
         if not (size.is_constant and isinstance(size.value, int)):
             raise diag.expected_constant(b.op, f"The size limit of '{call.name}'", call.pos)
         bags = fn("list_slice", bags, exp.Literal.number(1), exp.Literal.number(max(size.value, 0)))
+    # maps, not json_merge_patch: that would drop the keys whose value is null
     merged = fn(
-        "list_reduce",
-        bags,
-        exp.Lambda(
-            this=fn("json_merge_patch", exp.column("_a"), exp.column("_b")),
-            expressions=[exp.to_identifier("_a"), exp.to_identifier("_b")],
+        "to_json",
+        fn(
+            "list_reduce",
+            bags,
+            exp.Lambda(
+                this=fn("map_concat", exp.column("_a"), exp.column("_b")),
+                expressions=[exp.to_identifier("_a"), exp.to_identifier("_b")],
+            ),
         ),
     )
     empty = cast(string("{}"), T.DYNAMIC)
@@ -707,7 +712,7 @@ def _make_bag(
     "make_bag",
     sig="expr: dynamic, [maxSize: const long]",
     returns="dynamic",
-    doc="The property bags merged into one (a key in several bags: one of its values).",
+    doc="The property bags merged into one (a key in several bags: its last value read).",
     aggregate=True,
     name_kind="prefix",
     prefix="bag",

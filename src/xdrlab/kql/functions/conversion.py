@@ -61,9 +61,15 @@ def to_number_sql(v: Typed, target: KustoType) -> exp.Expr:
         text = exp.Trim(this=v.sql)
         if target in (T.INT, T.LONG):
             # "1.7" converts like the number it spells (truncated), "abc" to null
-            return exp.Coalesce(
-                this=try_cast(text, target),
-                expressions=[try_cast(fn("trunc", try_cast(text.copy(), T.REAL)), target)],
+            # (DuckDB would round "1.7" when casting it to an integer: only digits cast directly)
+            return exp.Case(
+                ifs=[
+                    exp.If(
+                        this=fn("regexp_full_match", text, exp.Literal.string(r"[+-]?[0-9]+")),
+                        true=try_cast(text.copy(), target),
+                    )
+                ],
+                default=try_cast(fn("trunc", try_cast(text.copy(), T.REAL)), target),
             )
         return try_cast(text, target)
     if v.type is T.DYNAMIC:
@@ -219,8 +225,43 @@ def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         return constant(T.BOOL, {"true": True, "false": False}.get(word))
     if v.type in NUMERIC:
         return Typed(exp.NEQ(this=v.sql, expression=exp.Literal.number(0)), T.BOOL)
-    text = v.sql if v.type in STRINGLIKE else dynamic_scalar_text(v.sql)
-    return Typed(try_cast(text, T.BOOL), T.BOOL)
+    if v.type is T.DYNAMIC:
+        kind = fn("json_type", v.sql)
+        text: exp.Expr = dynamic_scalar_text(v.sql.copy())
+        number = try_cast(text.copy(), T.REAL)
+        return Typed(
+            exp.Case(
+                ifs=[
+                    exp.If(
+                        this=exp.In(
+                            this=kind,
+                            expressions=[
+                                exp.Literal.string(k) for k in ("BIGINT", "UBIGINT", "DOUBLE")
+                            ],
+                        ),
+                        true=exp.NEQ(this=number, expression=exp.Literal.number(0)),
+                    )
+                ],
+                default=_bool_word(text),
+            ),
+            T.BOOL,
+        )
+    return Typed(_bool_word(v.sql), T.BOOL)
+
+
+def _bool_word(text: exp.Expr) -> exp.Expr:
+    """'true' / 'false' in any case, around spaces; anything else is null."""
+    word = exp.Lower(this=exp.Trim(this=text))
+    return exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=word, expression=exp.Literal.string("true")), true=exp.true()),
+            exp.If(
+                this=exp.EQ(this=word.copy(), expression=exp.Literal.string("false")),
+                true=exp.false(),
+            ),
+        ],
+        default=cast(exp.Null(), T.BOOL),
+    )
 
 
 @register(

@@ -37,7 +37,7 @@ from xdrlab.kql.functions.common import (
     type_literal,
     var,
 )
-from xdrlab.kql.functions.registry import register
+from xdrlab.kql.functions.registry import FUNCTIONS, check_arguments, register
 from xdrlab.kql.syntax import nodes as n
 
 if TYPE_CHECKING:
@@ -225,6 +225,7 @@ def extract_json(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         target = type_literal(b, call, 2)
         skip = 2
     path, text = bind_args(b, call, skip)
+    check_arguments(b, call, FUNCTIONS[call.name], [path, text])
     if not (path.is_constant and isinstance(path.value, str)):
         raise diag.expected_constant(b.op, "The JSON path", call.args[0].pos)
     source = text.sql if text.type is T.DYNAMIC else parse_json_sql(to_string_sql(text))
@@ -269,11 +270,18 @@ def bag_has_key(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     doc="The property bags merged; for a key in several bags the leftmost value wins.",
 )
 def bag_merge(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
-    bags = []
+    # as maps (json_merge_patch would drop keys whose value is null); the leftmost value wins
+    map_type = exp.DataType.build("MAP(VARCHAR, JSON)")
+    merged: exp.Expr | None = None
     for a in reversed(args):
         is_bag = exp.EQ(this=fn("json_type", a.sql), expression=string("OBJECT"))
-        bags.append(case([(is_bag, a.sql.copy())], cast(string("{}"), T.DYNAMIC)))
-    return _dynamic(fn("json_merge_patch", *bags))
+        bag = case(
+            [(is_bag, exp.Cast(this=a.sql.copy(), to=map_type))],
+            exp.Cast(this=fn("map"), to=map_type.copy()),
+        )
+        merged = bag if merged is None else fn("map_concat", merged, bag)
+    assert merged is not None
+    return _dynamic(cast(fn("to_json", merged), T.DYNAMIC))
 
 
 def _element_match(item: exp.Expr, value: Typed) -> exp.Expr:

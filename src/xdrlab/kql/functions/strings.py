@@ -27,7 +27,7 @@ from xdrlab.kql.functions.common import (
     type_literal,
     var,
 )
-from xdrlab.kql.functions.registry import register
+from xdrlab.kql.functions.registry import FUNCTIONS, check_arguments, register
 from xdrlab.kql.syntax import nodes as n
 
 if TYPE_CHECKING:
@@ -404,6 +404,7 @@ def extract(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         target = type_literal(b, call, 3)
         skip = 3
     regex_v, group_v, source = bind_args(b, call, skip)
+    check_arguments(b, call, FUNCTIONS[call.name], [regex_v, group_v, source])
     regex = _regex(b, call, regex_v, 0)
     group = const_int(group_v)
     if group is None:
