@@ -142,3 +142,45 @@ def test_pack_all(lake: Lake) -> None:
     # ignore_null_empty leaves out '' and null
     r = lake.run("DeviceInfo | project DeviceName, Model, IsExcluded | extend q = pack_all(true)")
     assert json.loads(r.rows[0][3]) == {"DeviceName": "pc"}
+
+
+PATHS: list[tuple[str, dict[str, str]]] = [
+    (
+        r"C:\temp\file.txt",
+        {"Scheme": "", "RootPath": "C:", "DirectoryPath": r"C:\temp", "DirectoryName": "temp",
+         "Filename": "file.txt", "Extension": "txt", "AlternateDataStreamName": ""},
+    ),
+    (
+        r"temp\file.txt",
+        {"Scheme": "", "RootPath": "", "DirectoryPath": "temp", "DirectoryName": "temp",
+         "Filename": "file.txt", "Extension": "txt", "AlternateDataStreamName": ""},
+    ),
+    (
+        "file://C:/temp/file.txt:some.exe",
+        {"Scheme": "file", "RootPath": "C:", "DirectoryPath": "C:/temp", "DirectoryName": "temp",
+         "Filename": "file.txt", "Extension": "txt", "AlternateDataStreamName": "some.exe"},
+    ),
+    (
+        r"\\shared\users\temp\file.txt.gz",
+        {"Scheme": "", "RootPath": "", "DirectoryPath": r"\\shared\users\temp",
+         "DirectoryName": "temp", "Filename": "file.txt.gz", "Extension": "gz",
+         "AlternateDataStreamName": ""},
+    ),
+    (
+        "/usr/lib/temp/file.txt",
+        {"Scheme": "", "RootPath": "", "DirectoryPath": "/usr/lib/temp", "DirectoryName": "temp",
+         "Filename": "file.txt", "Extension": "txt", "AlternateDataStreamName": ""},
+    ),
+    (
+        "",
+        {"Scheme": "", "RootPath": "", "DirectoryPath": "", "DirectoryName": "", "Filename": "",
+         "Extension": "", "AlternateDataStreamName": ""},
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "expected"), PATHS, ids=[p[0] or "empty" for p in PATHS])
+def test_parse_path(lake: Lake, path: str, expected: dict[str, str]) -> None:
+    lake.insert("DeviceFileEvents", [{"FolderPath": path}])
+    r = lake.run("DeviceFileEvents | project p = parse_path(FolderPath)")
+    assert json.loads(r.rows[0][0]) == expected

@@ -137,6 +137,12 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("hash(s, 10) between (0 .. 9)", "World", True, "bool"),
     ("strcat_array(parse_json(s), '-')", '[1,"a",null,true]', "1-a--true", "string"),
     ("strcat_array(parse_json(s), ',')", "[]", "", "string"),
+    ("translate('abc', 'x', s)", "abc", "xxx", "string"),
+    ("translate('abc', '', s)", "ab", "", "string"),
+    ("translate('a', 'xy', s)", "aba", "xbx", "string"),
+    ("string_size(s)", "hé", 3, "long"),
+    ("isascii(s)", "hé", False, "bool"),
+    ("isascii(s)", "", True, "bool"),
     ("parse_csv(s)", 'aa,"b,b",,"c""c"', ["aa", "b,b", "", 'c"c'], "dynamic"),
 ]
 

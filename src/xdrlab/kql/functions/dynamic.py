@@ -676,3 +676,54 @@ def range_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     bounded = fn("least", fn("greatest", count, number(0)), number(MAX_RANGE))
     values = exp.Transform(this=fn("range", bounded), expression=lam(item, "_i"))
     return _dynamic(json_list(values))
+
+
+# --- file paths -----------------------------------------------------------------------------
+
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.\-]*)://"
+
+
+@register(
+    "parse_path",
+    sig="path: string",
+    returns="dynamic",
+    doc="The parts of a file path: Scheme, RootPath, DirectoryPath, DirectoryName, Filename, "
+    "Extension, AlternateDataStreamName.",
+)
+def parse_path(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    text = text_of(args[0])
+    scheme = fn("regexp_extract", text, string(_SCHEME), number(1))
+    rest = fn("regexp_replace", text.copy(), string(_SCHEME), string(""))
+    has_slash = fn("regexp_matches", rest, string(r"[\\/]"))
+    directory = case(
+        [(has_slash, fn("regexp_extract", rest.copy(), string(r"^(.*)[\\/]"), number(1)))],
+        string(""),
+    )
+    last = fn("regexp_extract", rest.copy(), string(r"([^\\/]*)$"), number(1))
+    filename = fn("split_part", last, string(":"), number(1))
+    colon = fn("strpos", last.copy(), string(":"))
+    stream = case(
+        [
+            (
+                exp.GT(this=colon, expression=number(0)),
+                fn("substr", last.copy(), exp.Add(this=colon.copy(), expression=number(1))),
+            )
+        ],
+        string(""),
+    )
+    parts = [
+        ("Scheme", scheme),
+        (
+            "RootPath",
+            fn("regexp_extract", rest.copy(), string(r"^(?:\\\\\?\\)?([A-Za-z]:)"), number(1)),
+        ),
+        ("DirectoryPath", directory),
+        (
+            "DirectoryName",
+            fn("regexp_extract", directory.copy(), string(r"([^\\/:]*)$"), number(1)),
+        ),
+        ("Filename", filename),
+        ("Extension", fn("regexp_extract", filename.copy(), string(r"\.([^.]*)$"), number(1))),
+        ("AlternateDataStreamName", stream),
+    ]
+    return _dynamic(_object([(string(k), v) for k, v in parts]))

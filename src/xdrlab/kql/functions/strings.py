@@ -668,3 +668,47 @@ def parse_csv(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     )
     unquoted = case([(quoted, fn("replace", inner, string('""'), string('"')))], f.copy())
     return Typed(json_list(exp.Transform(this=fields, expression=lam(unquoted, "_f"))), T.DYNAMIC)
+
+
+@register(
+    "translate",
+    sig="searchList: string, replacementList: string, source: string",
+    returns="string",
+    doc="The text with each character of searchList replaced by the one at the same place in "
+    "replacementList (its last one past its end; removed when it is empty).",
+)
+def translate(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    search, replacement, source = (text_of(a) for a in args)
+    # DuckDB's translate drops characters past the replacement's end; Kusto repeats its last
+    padded = fn(
+        "rpad",
+        replacement,
+        cast(
+            fn("greatest", exp.Length(this=search.copy()), exp.Length(this=replacement.copy())),
+            T.INT,
+        ),
+        fn("right", replacement.copy(), number(1)),
+    )
+    empty = exp.EQ(this=exp.Length(this=replacement.copy()), expression=number(0))
+    chosen = case([(empty, replacement.copy())], padded)
+    return _string(_not_null_text(fn("translate", source, search, chosen)))
+
+
+@register(
+    "string_size",
+    sig="source: string",
+    returns="long",
+    doc="The size of the text in bytes (UTF-8).",
+)
+def string_size(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return _long(fn("octet_length", fn("encode", text_of(args[0]))))
+
+
+@register(
+    "isascii",
+    sig="value: string",
+    returns="bool",
+    doc="Whether every character of the text is ASCII.",
+)
+def isascii(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    return Typed(fn("regexp_full_match", text_of(args[0]), string(r"[\x00-\x7f]*")), T.BOOL)
