@@ -140,7 +140,8 @@ def test_null_datetimes_give_null_or_empty(lake: Lake, expr: str, expected: Any)
 
 MATH: list[tuple[str, Any, str]] = [
     ("abs(-n)", 7, "long"),
-    ("abs(-2.5)", 2.5, "real"),
+    ("abs(-2.5)", 2.5, "real"),  # a float, not DuckDB's DECIMAL
+    ("2.5 * 2", 5.0, "real"),
     ("abs(-1h)", timedelta(hours=1), "timespan"),
     ("round(2.5)", 3.0, "real"),
     ("round(-2.5)", -3.0, "real"),
@@ -230,6 +231,9 @@ CONVERSION: list[tuple[str, str, Any, str]] = [
     ("tostring(true)", "", "true", "string"),
     ("toint(s)", "x", None, "int"),
     ("toint(s)", "12", 12, "int"),
+    ("toint(s)", "3000000000", None, "int"),  # out of range
+    ("toint('3000000000')", "", None, "int"),  # the same when folded
+    ("tolong('1e30')", "", None, "long"),
     ("toint(s)", " 1.7 ", 1, "int"),
     ("tolong(s)", "9007199254740993", 9007199254740993, "long"),
     ("todouble(s)", "1e3", 1000.0, "real"),

@@ -134,7 +134,7 @@ def constant(t: KustoType, value: object) -> Typed:
     elif t in (T.REAL, T.DECIMAL):
         assert isinstance(value, int | float)
         sql = number(float(value))
-        if isinstance(value, int) or float(value).is_integer():
+        if not isinstance(sql, exp.Cast):  # DuckDB reads 2.5 as DECIMAL: Kusto's real is a double
             sql = cast(sql, T.REAL)
     elif t is T.DATETIME:
         assert isinstance(value, datetime)

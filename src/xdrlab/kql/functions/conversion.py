@@ -115,7 +115,11 @@ def _fold_number(v: Typed, target: KustoType) -> Typed | None:
     if target in (T.INT, T.LONG):
         if number != number or number in (float("inf"), float("-inf")):
             return constant(target, None)
-        return constant(target, int(number))
+        whole = int(number)
+        bits = 31 if target is T.INT else 63
+        if not -(2**bits) <= whole < 2**bits:
+            return constant(target, None)  # out of range, as the SQL path's TRY_CAST gives
+        return constant(target, whole)
     return constant(target, float(number))
 
 

@@ -56,9 +56,9 @@ def abs_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if v.type is T.TIMESPAN:
         return Typed(fn("to_microseconds", fn("abs", fn("epoch_us", v.sql))), T.TIMESPAN)
     v = _numeric(b, call, v, 0)
-    if v.is_constant and isinstance(v.value, int | float):
+    if v.is_constant and isinstance(v.value, float):
         return constant(v.type, abs(v.value))
-    return Typed(fn("abs", v.sql), v.type)
+    return Typed(cast(fn("abs", v.sql), v.type), v.type)
 
 
 @register(
