@@ -117,6 +117,7 @@ SPECIAL: dict[str, list[str]] = {
     "range": ["1", "3"],
     "array_slice": ["dynamic([1, 2, 3])", "0", "1"],
     "now": [],
+    "parse_command_line": ['"a b"', '"windows"'],
 }
 KUSTO_TYPES = {t.value for t in KustoType}
 

@@ -129,6 +129,14 @@ CASES: list[tuple[str, str, int, int, str]] = [
         "not expression",
     ),
     (
+        diag.ARGUMENT_TYPE,
+        "DeviceInfo | extend x = parse_command_line(DeviceName, 'linux')",
+        1,
+        56,
+        "'extend' operator: Function 'parse_command_line': argument 2 must be of type 'windows', "
+        "not 'linux'",
+    ),
+    (
         diag.EXPECTED_CONSTANT,
         "DeviceInfo | extend x = extract(DeviceName, 1, DeviceName)",
         1,

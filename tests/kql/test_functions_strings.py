@@ -143,6 +143,17 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("string_size(s)", "hé", 3, "long"),
     ("isascii(s)", "hé", False, "bool"),
     ("isascii(s)", "", True, "bool"),
+    ("has_any_index(s, dynamic(['this', 'example']))", "this is an example", 0, "long"),
+    ("has_any_index(s, dynamic(['not', 'EXAMPLE']))", "this is an example", 1, "long"),
+    ("has_any_index(s, dynamic(['not', 'exam']))", "this is an example", -1, "long"),
+    ("has_any_index(s, dynamic([]))", "abc", -1, "long"),
+    (
+        "parse_command_line(s, 'windows')",
+        'echo "hello world!" print$?',
+        ["echo", "hello world!", "print$?"],
+        "dynamic",
+    ),
+    ("parse_command_line(s, 'Windows')", "", [], "dynamic"),
     ("parse_csv(s)", 'aa,"b,b",,"c""c"', ["aa", "b,b", "", 'c"c'], "dynamic"),
 ]
 

@@ -6,6 +6,7 @@ Regular expressions run as RE2 inside DuckDB and are always passed as literals.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -712,3 +713,48 @@ def string_size(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
 )
 def isascii(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(fn("regexp_full_match", text_of(args[0]), string(r"[\x00-\x7f]*")), T.BOOL)
+
+
+@register(
+    "has_any_index",
+    sig="source: string, values: const dynamic",
+    returns="long",
+    doc="The index in the array of the first value the text `has` (term match, any case), or -1.",
+)
+def has_any_index(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    from xdrlab.kql.binder.operators import term_match
+
+    values = args[1].value
+    if not isinstance(values, list):
+        raise diag.argument_type(b.op, call.name, 2, "a dynamic array", "dynamic", call.args[1].pos)
+    text = text_of(args[0])
+    whens = []
+    for i, item in enumerate(values):
+        needle = item if isinstance(item, str) else json.dumps(item)
+        whens.append((term_match(text.copy(), [needle.lower()], "has", False), number(i)))
+    if not whens:
+        return constant(T.LONG, -1)
+    empty = exp.EQ(this=text.copy(), expression=string(""))
+    return _long(case([(empty, number(-1)), *whens], number(-1)))
+
+
+# a Windows command-line argument: runs of unquoted characters and quoted sections
+_ARGUMENT = r'(?:[^\s"]|"[^"]*(?:"|$))+'
+
+
+@register(
+    "parse_command_line",
+    sig="command_line: string, parser: const string",
+    returns="dynamic",
+    doc="The arguments of a Windows command line, as an array (quotes removed; backslash "
+    "escapes of quotes are not interpreted).",
+)
+def parse_command_line(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    parser = const_str(args[1])
+    if parser is None or parser.lower() != "windows":
+        raise diag.argument_type(b.op, call.name, 2, "'windows'", repr(parser), call.args[1].pos)
+    found = fn("regexp_extract_all", text_of(args[0]), string(_ARGUMENT), number(0))
+    unquoted = exp.Transform(
+        this=found, expression=lam(fn("replace", var("_a"), string('"'), string("")), "_a")
+    )
+    return Typed(json_list(unquoted), T.DYNAMIC)
