@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlglot import exp
 
 from tests.kql.conftest import Lake
 from xdrlab.kql import KqlError
@@ -19,6 +20,7 @@ from xdrlab.kql.functions.registry import (
     KNOWN_KQL_FUNCTIONS,
     TUPLE_AGGREGATES,
     FunctionSpec,
+    parenthesize,
     parse_signature,
 )
 from xdrlab.lake.schema import KustoType
@@ -210,3 +212,17 @@ def test_every_corpus_function_is_supported_or_refused_by_name(lake: Lake) -> No
         "series_decompose_anomalies",
         *TABULAR,
     }, unsupported
+
+
+def test_results_are_parenthesized_as_built() -> None:
+    a = exp.column("a")
+    built = exp.Mod(
+        this=exp.Add(this=a, expression=exp.Literal.number(1)), expression=exp.Literal.number(12)
+    )
+    assert built.sql("duckdb") == "a + 1 % 12"  # what sqlglot prints for the tree as built
+    assert parenthesize(built).sql("duckdb") == "(a + 1) % 12"
+    like = exp.Escape(
+        this=exp.Like(this=exp.column("b"), expression=exp.Literal.string("x!%")),
+        expression=exp.Literal.string("!"),
+    )
+    assert parenthesize(like.copy()).sql("duckdb") == like.sql("duckdb")

@@ -194,6 +194,10 @@ def _bounds(params: tuple[Param, ...]) -> tuple[int, int | None]:
     return low, high
 
 
+# nodes whose parts must stay as they are (`a.b`, `k := v`, `x LIKE p ESCAPE e`, ...)
+_NOT_WRAPPED = (exp.Dot, exp.PropertyEQ, exp.Paren, exp.Escape, exp.Collate, exp.Kwarg)
+
+
 def parenthesize(sql: exp.Expr) -> exp.Expr:
     """Wrap operators nested in operators in parentheses.
 
@@ -205,9 +209,9 @@ def parenthesize(sql: exp.Expr) -> exp.Expr:
         node
         for node in sql.walk()
         if isinstance(node, exp.Binary | exp.Unary)
-        and not isinstance(node, exp.Dot | exp.PropertyEQ | exp.Paren)
+        and not isinstance(node, _NOT_WRAPPED)
         and isinstance(node.parent, exp.Binary | exp.Unary)
-        and not isinstance(node.parent, exp.Dot | exp.PropertyEQ | exp.Paren)
+        and not isinstance(node.parent, _NOT_WRAPPED)
     ]
     for node in nested:
         paren = exp.Paren()
