@@ -50,6 +50,10 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("substring(s, 1, 3)", "abcdef", "bcd", "string"),
     ("substring(s, 10, 3)", "abcdef", "", "string"),
     ("substring(s, 4, 10)", "abcdef", "ef", "string"),
+    ("substring(s, -2, 2)", "123456", "56", "string"),
+    ("substring(s, -2)", "123456", "56", "string"),
+    ("substring(s, -10, 2)", "123456", "12", "string"),
+    ("substring(s, strlen(s) - 8, 1)", "123456", "5", "string"),
     # split: an array; with an index a one-element array, [] out of range
     ("split(s, '_')", "aa_bb", ["aa", "bb"], "dynamic"),
     ("split(s, '_', 1)", "aaa_bbb_ccc", ["bbb"], "dynamic"),

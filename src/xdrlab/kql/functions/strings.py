@@ -167,15 +167,24 @@ def strcmp(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     "substring",
     sig="source: scalar, startingIndex: long, [length: long]",
     returns="string",
-    doc="The part of the text from a zero-based index, of a length or to its end.",
+    doc="The part of the text from a zero-based index (negative: from the end), of a length or "
+    "to its end.",
 )
 def substring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     source = text_of(args[0])
     start = const_int(args[1])
-    if start is not None:
-        begin: exp.Expr = number(max(start, 0) + 1)
+    if start is not None and start >= 0:
+        begin: exp.Expr = number(start + 1)
     else:
-        begin = exp.Add(this=fn("greatest", long_arg(args[1]), number(0)), expression=number(1))
+        # a negative start counts from the end
+        index = long_arg(args[1])
+        from_end = fn(
+            "greatest", exp.Add(this=exp.Length(this=source.copy()), expression=index), number(0)
+        )
+        zero_based = case(
+            [(exp.LT(this=index.copy(), expression=number(0)), from_end)], index.copy()
+        )
+        begin = exp.Add(this=zero_based, expression=number(1))
     length = fn("greatest", long_arg(args[2]), number(0)) if len(args) == 3 else None
     return _string(_not_null_text(exp.Substring(this=source, start=begin, length=length)))
 
