@@ -558,3 +558,34 @@ def format_timespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     return Typed(
         case([(exp.Is(this=v.sql.copy(), expression=exp.Null()), string(""))], text), T.STRING
     )
+
+
+@register(
+    "make_datetime",
+    sig="year: long, month: long, day: long, [hour: long], [minute: long], [second: real]",
+    returns="datetime",
+    doc="The datetime of the given parts (null when they make no valid date).",
+)
+def make_datetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    parts: list[exp.Expr] = [cast(a.sql, T.LONG) for a in args[:5]]
+    parts += [number(0)] * (5 - len(parts))
+    seconds = cast(args[5].sql, T.REAL) if len(args) == 6 else number(0.0)
+    return Typed(fn("try", fn("make_timestamp", *parts, seconds)), T.DATETIME)
+
+
+@register(
+    "make_timespan",
+    sig="a: long, b: long, [c: real], [d: real]",
+    returns="timespan",
+    doc="The timespan of (hours, minutes[, seconds]) or (days, hours, minutes, seconds).",
+)
+def make_timespan(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    units = [3_600_000_000, 60_000_000, 1_000_000]
+    if len(args) == 4:
+        units = [86_400_000_000, *units]
+    total: exp.Expr = number(0)
+    for value, unit in zip(args, units, strict=False):
+        total = exp.Add(
+            this=total, expression=exp.Mul(this=cast(value.sql, T.REAL), expression=number(unit))
+        )
+    return Typed(micros_interval(cast(fn("round", total), T.LONG)), T.TIMESPAN)

@@ -727,3 +727,25 @@ def parse_path(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
         ("AlternateDataStreamName", stream),
     ]
     return _dynamic(_object([(string(k), v) for k, v in parts]))
+
+
+@register(
+    "bag_remove_keys",
+    sig="bag: dynamic, keys: dynamic",
+    returns="dynamic",
+    doc="The property bag without the given top-level keys (null when it is not a bag).",
+)
+def bag_remove_keys(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
+    bag, keys = args
+    map_type = exp.DataType.build("MAP(VARCHAR, JSON)")
+    entries = fn("map_entries", exp.Cast(this=bag.sql, to=map_type))
+    names = fn("json_transform", keys.sql, string('["VARCHAR"]'))
+    key = exp.Dot(this=var("_e"), expression=exp.to_identifier("key"))
+    kept = fn(
+        "list_filter",
+        entries,
+        lam(exp.Not(this=fn("coalesce", fn("list_contains", names, key), exp.false())), "_e"),
+    )
+    is_bag = exp.EQ(this=fn("json_type", bag.sql.copy()), expression=string("OBJECT"))
+    result = cast(fn("to_json", fn("map_from_entries", kept)), T.DYNAMIC)
+    return _dynamic(case([(is_bag, result)], exp.Null()))
