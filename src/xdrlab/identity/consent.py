@@ -1,4 +1,4 @@
-"""Service principals and admin consent to application permissions."""
+"""Service principals, admin consent to application permissions, and delegated grants."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from xdrlab.identity.tenants import DirectoryError
 from xdrlab.store.models import (
     Application,
     AppRoleAssignment,
+    DelegatedGrant,
     RequestedPermission,
     ServicePrincipal,
     Tenant,
+    User,
 )
 
 
@@ -122,3 +124,86 @@ def granted_roles(sp: ServicePrincipal, resource: Resource) -> list[str]:
         a.app_role_id for a in sp.app_role_assignments if a.resource_app_id == resource.app_id
     }
     return [role.value for role in resource.app_roles if role.id in assigned]
+
+
+def grant_delegated(
+    session: Session,
+    clock: Clock,
+    tenant: Tenant,
+    app: Application,
+    resource: Resource,
+    scopes: list[str],
+    *,
+    user: User | None = None,
+    granted_by: str = "",
+) -> list[str]:
+    """Record delegated consent: for one `user` (`Principal`) or, when `user` is None, for every
+    user of the tenant (`AllPrincipals`, an admin's consent). Scopes add to what was granted.
+    Returns the scope values now granted by this grant."""
+    values = request_permissions(session, app, resource, scopes, "Scope")
+    sp = ensure_service_principal(session, clock, tenant, app)
+    principal_id = user.id if user is not None else None
+    grant = session.scalar(
+        select(DelegatedGrant).where(
+            DelegatedGrant.client_service_principal_id == sp.id,
+            DelegatedGrant.resource_app_id == resource.app_id,
+            DelegatedGrant.principal_id.is_(None)
+            if principal_id is None
+            else DelegatedGrant.principal_id == principal_id,
+        )
+    )
+    now = clock.now()
+    if grant is None:
+        grant = DelegatedGrant(
+            tenant_id=tenant.id,
+            client_service_principal_id=sp.id,
+            resource_app_id=resource.app_id,
+            consent_type="AllPrincipals" if user is None else "Principal",
+            principal_id=principal_id,
+            scopes=[],
+            granted_by=granted_by,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(grant)
+    merged = [s.value for s in resource.scopes if s.value in {*grant.scopes, *values}]
+    grant.scopes = merged
+    grant.updated_at = now
+    session.flush()
+    return merged
+
+
+def delegated_scopes(
+    session: Session, tenant_id: str, sp: ServicePrincipal, resource: Resource, user: User
+) -> set[str]:
+    """Scope values of `resource` the client may use for `user`: tenant-wide grants plus the
+    user's own."""
+    grants = session.scalars(
+        select(DelegatedGrant).where(
+            DelegatedGrant.tenant_id == tenant_id,
+            DelegatedGrant.client_service_principal_id == sp.id,
+            DelegatedGrant.resource_app_id == resource.app_id,
+            (DelegatedGrant.principal_id.is_(None)) | (DelegatedGrant.principal_id == user.id),
+        )
+    )
+    return {scope for grant in grants for scope in grant.scopes}
+
+
+def revoke_delegated(
+    session: Session, sp: ServicePrincipal, resource: Resource, user: User | None = None
+) -> int:
+    """Remove delegated grants of `resource` (one user's, or the tenant-wide one); returns how
+    many grants were removed."""
+    query = select(DelegatedGrant).where(
+        DelegatedGrant.client_service_principal_id == sp.id,
+        DelegatedGrant.resource_app_id == resource.app_id,
+        DelegatedGrant.principal_id.is_(None)
+        if user is None
+        else DelegatedGrant.principal_id == user.id,
+    )
+    removed = 0
+    for grant in session.scalars(query):
+        session.delete(grant)
+        removed += 1
+    session.flush()
+    return removed

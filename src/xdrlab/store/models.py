@@ -48,6 +48,8 @@ class Tenant(Base):
 
     id: Mapped[str] = mapped_column(GUID, primary_key=True, default=new_guid)
     display_name: Mapped[str] = mapped_column(String(256))
+    # Tenant setting "users can consent to apps": when off, only admins grant delegated scopes.
+    users_can_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     domains: Mapped[list[TenantDomain]] = relationship(
@@ -346,3 +348,115 @@ class RateLimitCounter(Base):
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds
     calls: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[int] = mapped_column(Integer, index=True)  # epoch seconds
+
+
+class DelegatedGrant(Base):
+    """An oauth2PermissionGrant: delegated scopes of one resource that a client may use on behalf
+    of one user (`Principal`) or of every user of the tenant (`AllPrincipals`, admin consent)."""
+
+    __tablename__ = "delegated_grants"
+    __table_args__ = (
+        UniqueConstraint("client_service_principal_id", "resource_app_id", "principal_id"),
+    )
+
+    id: Mapped[str] = mapped_column(GUID, primary_key=True, default=new_guid)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    client_service_principal_id: Mapped[str] = mapped_column(
+        ForeignKey("service_principals.id", ondelete="CASCADE"), index=True
+    )
+    resource_app_id: Mapped[str] = mapped_column(GUID)
+    consent_type: Mapped[str] = mapped_column(String(16))  # AllPrincipals | Principal
+    principal_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)  # scope values
+    granted_by: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AuthorizationCode(Base):
+    """An authorization code, kept as a hash; single use, about ten minutes."""
+
+    __tablename__ = "authorization_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(GUID)  # app id
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)  # as requested (v2)
+    resource: Mapped[str | None] = mapped_column(Text, nullable=True)  # v1 `resource`
+    endpoint_version: Mapped[int] = mapped_column(Integer, default=2)
+    nonce: Mapped[str | None] = mapped_column(Text, nullable=True)
+    code_challenge: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    code_challenge_method: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    auth_time: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    redeemed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The refresh-token family the redemption started, revoked if the code is replayed.
+    family_id: Mapped[str | None] = mapped_column(GUID, nullable=True)
+
+
+class RefreshToken(Base):
+    """A refresh token, kept as a hash. Each redemption rotates it; presenting a rotated token
+    again revokes its whole family (every token descended from the same sign-in)."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_id: Mapped[str] = mapped_column(GUID, index=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(GUID)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    auth_time: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    rotated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DeviceCode(Base):
+    """A device authorization: the device polls with `device_code` (kept as a hash) while the
+    user enters `user_code` on the device page and signs in."""
+
+    __tablename__ = "device_codes"
+
+    device_code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_code: Mapped[str] = mapped_column(String(16), unique=True)
+    tenant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True
+    )  # None when requested on /common or /organizations
+    client_id: Mapped[str] = mapped_column(GUID)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    resource: Mapped[str | None] = mapped_column(Text, nullable=True)
+    endpoint_version: Mapped[int] = mapped_column(Integer, default=2)
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=5)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending | approved | declined | redeemed
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True
+    )
+    approved_tenant_id: Mapped[str | None] = mapped_column(GUID, nullable=True)
+    auth_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class BrowserSession(Base):
+    """A signed-in browser: the cookie holds a random id, stored here as a hash."""
+
+    __tablename__ = "browser_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    auth_time: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
