@@ -224,3 +224,130 @@ RESOURCE_NOT_FOUND = _(
 
 # -- discovery ---------------------------------------------------------------------------------
 INVALID_INSTANCE = _(50049, "invalid_instance", "Unknown or invalid instance.")
+
+# -- user context: scopes and consent ----------------------------------------------------------
+INVALID_SCOPE_FORMAT = _(
+    70011,
+    "invalid_scope",
+    "The provided request must include a 'scope' input parameter. The provided value for the "
+    "input parameter 'scope' is not valid. The scope {scope} is not valid. The scope format is "
+    "invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid "
+    "<guid/scope>.",
+)
+SCOPE_SEVERAL_RESOURCES = _(
+    28000,
+    "invalid_scope",
+    "Provided value for the input parameter scope is not valid because it contains more than "
+    "one resource. Scope {scope} is not valid.",
+)
+SCOPE_NOT_ON_RESOURCE = _(
+    650053,
+    "invalid_client",
+    "The application '{name}' asked for scope '{scope}' that doesn't exist on the resource "
+    "'{resource}'. Contact the app vendor.",
+)
+CONSENT_REQUIRED = _(
+    65001,
+    "invalid_grant",
+    "The user or administrator has not consented to use the application with ID '{client_id}' "
+    "named '{name}'. Send an interactive authorization request for this user and resource.",
+    suberror="consent_required",
+)
+
+# -- user context: credentials (password grant) ------------------------------------------------
+GRANT_NOT_ON_COMMON = _(
+    9001023,
+    "invalid_request",
+    "The grant type is not supported over the /common or /consumers endpoints. Please use the "
+    "/organizations or tenant-specific endpoint.",
+)
+INVALID_USERNAME_OR_PASSWORD = _(
+    50126, "invalid_grant", "Error validating credentials due to invalid username or password."
+)
+USER_NOT_FOUND = _(
+    50034,
+    "invalid_grant",
+    "The user account {{EmailHidden}} does not exist in the {tenant} directory. To sign into "
+    "this application, the account must be added to the directory.",
+)
+ACCOUNT_LOCKED = _(
+    50053,
+    "invalid_grant",
+    "Your account is locked because you've tried to sign in too many times with an incorrect "
+    "user ID or password.",
+)
+ACCOUNT_DISABLED = _(
+    50057,
+    "invalid_grant",
+    "The user account is disabled.",
+)
+
+# -- user context: codes, refresh tokens, device codes -----------------------------------------
+CODE_ALREADY_REDEEMED = _(
+    54005,
+    "invalid_grant",
+    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use "
+    "an existing refresh token.",
+)
+GRANT_EXPIRED = _(
+    70008,
+    "invalid_grant",
+    "The provided authorization code or refresh token has expired due to inactivity. Send a new "
+    "interactive authorization request for this user and resource.",
+)
+REFRESH_TOKEN_EXPIRED = _(
+    700082,
+    "invalid_grant",
+    "The refresh token has expired due to inactivity. The token was issued on {issued} and was "
+    "inactive for {inactive}.",
+)
+GRANT_REVOKED = _(
+    50173,
+    "invalid_grant",
+    "The provided grant has expired due to it being revoked, a fresh auth token is needed. The "
+    "grant was issued on '{issued}' and was revoked on '{revoked}'.",
+)
+INVALID_GRANT = _(9002313, "invalid_grant", "Invalid request. Request is malformed or invalid.")
+GRANT_MALFORMED = _(
+    70000,
+    "invalid_grant",
+    "The provided value for the input parameter '{name}' is not valid.",
+)
+CODE_REDIRECT_MISMATCH = _(
+    50011,
+    "invalid_grant",
+    "The reply address '{given}' does not match the reply address '{expected}' provided when "
+    "requesting Authorization code.",
+)
+PKCE_MISMATCH = _(
+    501481,
+    "invalid_grant",
+    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+)
+PKCE_REQUIRED = _(
+    9002325,
+    "invalid_request",
+    "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+)
+DEVICE_AUTHORIZATION_PENDING = _(
+    70016,
+    "authorization_pending",
+    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+)
+DEVICE_SLOW_DOWN = _(
+    70016,
+    "slow_down",
+    "OAuth 2.0 device flow error. Authorization is pending. Polling too frequently: wait "
+    "{interval} seconds between requests.",
+)
+DEVICE_DECLINED = _(
+    70000,
+    "authorization_declined",
+    "The end user declined the authorization request for this device.",
+)
+DEVICE_CODE_EXPIRED = _(
+    70020,
+    "expired_token",
+    "The provided value for the input parameter 'device_code' is not valid. This device code "
+    "has expired.",
+)
