@@ -11,6 +11,7 @@ from typing import Any
 from cryptography import x509
 from sqlalchemy import select
 
+from xdrlab.demo.partner import PartnerDemo, seed_partner, seed_partner_data
 from xdrlab.files import write_private
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
@@ -21,15 +22,32 @@ from xdrlab.identity.credentials import (
     thumbprints,
 )
 from xdrlab.server.state import ServerState
-from xdrlab.store.models import Application, User
+from xdrlab.store.models import Application, Tenant, User
 
 DEMO_DOMAIN = "contoso.onmicrosoft.com"
 DEMO_TENANT_NAME = "Contoso"
 DEMO_APP_NAME = "xdrlab demo daemon"
+DEMO_PUBLIC_CLIENT_NAME = "xdrlab demo public client"
+# Loopback redirect URIs match on any port, as production does for http://localhost.
+DEMO_PUBLIC_REDIRECT_URIS = ["http://localhost"]
+# Delegated permissions of the public client, consented for every user of the tenant.
+DEMO_DELEGATED = (
+    (DEFENDER_XDR, ["AdvancedHunting.Read", "Incident.Read", "Incident.ReadWrite"]),
+    (
+        MICROSOFT_GRAPH,
+        [
+            "ThreatHunting.Read.All",
+            "SecurityIncident.Read.All",
+            "SecurityIncident.ReadWrite.All",
+            "SecurityAlert.Read.All",
+        ],
+    ),
+)
 DEMO_USERS = (
     ("admin", "Ada Admin", ["Security Administrator"]),
     ("analyst", "Sam Analyst", ["Security Reader"]),
     ("operator", "Olu Operator", ["Security Operator"]),
+    ("globaladmin", "Gia Global", ["Global Administrator"]),
 )
 
 
@@ -43,6 +61,8 @@ class DemoCredentials:
     private_key_file: Path
     certificate_thumbprint: str
     users: list[dict[str, Any]] = field(default_factory=list)
+    public_client_id: str = ""
+    partner: PartnerDemo | None = None
 
     @property
     def bundle_file(self) -> Path:
@@ -65,6 +85,8 @@ class DemoCredentials:
             "certificate_thumbprint": self.certificate_thumbprint,
             "ca_file": str(ca_file.resolve()) if ca_file else None,
             "users": self.users,
+            "public_client_id": self.public_client_id,
+            "partner": self.partner.document() if self.partner else None,
         }
 
 
@@ -141,12 +163,57 @@ def seed_demo(state: ServerState) -> DemoCredentials:
                 user.password_hash = hash_password(password)
             demo_users.append({"upn": upn, "password": password, "roles": user.roles})
 
+        public_client = _public_client(session, clock, tenant)
+        partner_previous = previous.get("partner")
+        partner = seed_partner(
+            session,
+            clock,
+            state.secret_hash_key,
+            partner_previous if isinstance(partner_previous, dict) else {},
+        )
+
         assert isinstance(secret, str)
         credentials = DemoCredentials(
-            tenant.id, DEMO_DOMAIN, app.app_id, secret, cert_file, key_file, certificate, demo_users
+            tenant.id,
+            DEMO_DOMAIN,
+            app.app_id,
+            secret,
+            cert_file,
+            key_file,
+            certificate,
+            demo_users,
+            public_client.app_id,
+            partner,
         )
     write_private(credentials.bundle_file, key_file.read_bytes() + cert_file.read_bytes())
+    consented = partner.consented_tenant_id
+    seed_partner_data(state, consented, partner.customer_domains[consented])
     return credentials
+
+
+def _public_client(session: Any, clock: Any, tenant: Tenant) -> Application:
+    """The public client for user flows, its delegated permissions consented tenant-wide."""
+    app = session.scalar(
+        select(Application).where(
+            Application.home_tenant_id == tenant.id,
+            Application.display_name == DEMO_PUBLIC_CLIENT_NAME,
+        )
+    )
+    if app is None:
+        app = apps.create_app(
+            session,
+            clock,
+            tenant,
+            DEMO_PUBLIC_CLIENT_NAME,
+            public_client=True,
+            redirect_uris=DEMO_PUBLIC_REDIRECT_URIS,
+        )
+    for resource, scopes in DEMO_DELEGATED:
+        consent.grant_delegated(
+            session, clock, tenant, app, resource, scopes, user=None, granted_by="demo seed"
+        )
+    assert isinstance(app, Application)
+    return app
 
 
 def _demo_certificate(
