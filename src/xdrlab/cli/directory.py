@@ -19,6 +19,7 @@ def tenant_row(tenant: Tenant) -> dict[str, object]:
         "tenant_id": tenant.id,
         "display_name": tenant.display_name,
         "domains": [d.name for d in tenant.domains],
+        "users_can_consent": tenant.users_can_consent,
     }
 
 
@@ -143,3 +144,114 @@ def user_list(
     with transaction(state) as (_srv, session):
         found = tenants.require_tenant(session, tenant)
         emit([user_row(u) for u in users.list_users(session, found)], as_json, title="Users")
+
+
+@tenant_app.command("set")
+def tenant_set(
+    tenant: str = typer.Argument(..., help="Tenant GUID or domain."),
+    users_can_consent: bool | None = typer.Option(
+        None,
+        "--users-can-consent/--no-users-can-consent",
+        help="Whether users may consent to delegated permissions themselves (else only admins).",
+    ),
+    state: Path | None = StateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Change tenant settings."""
+    with transaction(state) as (srv, session):
+        found = tenants.require_tenant(session, tenant)
+        if users_can_consent is not None:
+            found.users_can_consent = users_can_consent
+            audit.record(
+                session,
+                srv.clock,
+                category="Policy",
+                activity="Update authorization policy",
+                tenant_id=found.id,
+                actor="cli",
+                target=found.id,
+                users_can_consent=users_can_consent,
+            )
+        emit([tenant_row(found)], as_json, single=True)
+
+
+def _change_roles(
+    state: Path | None, upn: str, as_json: bool, add: list[str], drop: list[str]
+) -> None:
+    with transaction(state) as (srv, session):
+        user = users.require_user(session, upn)
+        dropped = {r.lower() for r in drop}
+        unknown = dropped - {r.lower() for r in user.roles}
+        if unknown:
+            raise tenants.DirectoryError(
+                f"'{user.user_principal_name}' does not hold {sorted(unknown)}"
+            )
+        users.set_roles(session, user, [r for r in user.roles if r.lower() not in dropped] + add)
+        audit.record(
+            session,
+            srv.clock,
+            category="RoleManagement",
+            activity="Add member to role" if add else "Remove member from role",
+            tenant_id=user.tenant_id,
+            actor="cli",
+            target=user.user_principal_name,
+            roles=user.roles,
+        )
+        emit([user_row(user)], as_json, single=True)
+
+
+@user_app.command("add-role")
+def user_add_role(
+    upn: str = typer.Argument(...),
+    role: str = typer.Argument(..., help="Directory role, e.g. 'Security Operator'."),
+    state: Path | None = StateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Assign a directory role to a user (keeping the others)."""
+    _change_roles(state, upn, as_json, [role], [])
+
+
+@user_app.command("remove-role")
+def user_remove_role(
+    upn: str = typer.Argument(...),
+    role: str = typer.Argument(...),
+    state: Path | None = StateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Remove one directory role from a user."""
+    _change_roles(state, upn, as_json, [], [role])
+
+
+@user_app.command("revoke-sessions")
+def user_revoke_sessions(
+    upn: str = typer.Argument(...),
+    state: Path | None = StateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Sign a user out everywhere: revoke their browser sessions and refresh tokens. Access
+    tokens already issued stay valid until they expire, as in production."""
+    with transaction(state) as (srv, session):
+        user = users.require_user(session, upn)
+        browsers, tokens = users.revoke_sessions(session, srv.clock, user)
+        audit.record(
+            session,
+            srv.clock,
+            category="UserManagement",
+            activity="Revoke sign-in sessions",
+            tenant_id=user.tenant_id,
+            actor="cli",
+            target=user.user_principal_name,
+            browser_sessions=browsers,
+            refresh_tokens=tokens,
+        )
+        emit(
+            [
+                {
+                    "upn": user.user_principal_name,
+                    "browser_sessions_revoked": browsers,
+                    "refresh_tokens_revoked": tokens,
+                }
+            ],
+            as_json,
+            single=True,
+        )

@@ -6,6 +6,7 @@ import typer
 
 from xdrlab import __version__
 from xdrlab.cli.apps import app_app, cert_app, secret_app
+from xdrlab.cli.consents import consent_app
 from xdrlab.cli.demo import demo
 from xdrlab.cli.directory import tenant_app, user_app
 from xdrlab.cli.ingest import ingest
@@ -25,6 +26,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(app_app, name="app")
 app.add_typer(secret_app, name="secret")
 app.add_typer(cert_app, name="cert")
+app.add_typer(consent_app, name="consent")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.command("ingest")(ingest)

@@ -12,6 +12,7 @@ from xdrlab.store.models import (
     Application,
     AppRoleAssignment,
     DelegatedGrant,
+    RefreshToken,
     RequestedPermission,
     ServicePrincipal,
     Tenant,
@@ -207,3 +208,94 @@ def revoke_delegated(
         removed += 1
     session.flush()
     return removed
+
+
+# --- listing and revoking consent (admin commands) ----------------------------------------
+
+
+def service_principals(
+    session: Session, tenant_id: str | None = None, app: Application | None = None
+) -> list[ServicePrincipal]:
+    """Service principals, optionally of one tenant and/or one app."""
+    query = select(ServicePrincipal)
+    if tenant_id is not None:
+        query = query.where(ServicePrincipal.tenant_id == tenant_id)
+    if app is not None:
+        query = query.where(ServicePrincipal.application_id == app.id)
+    return list(session.scalars(query.order_by(ServicePrincipal.created_at)))
+
+
+def delegated_grants(
+    session: Session, sp: ServicePrincipal, resource: Resource | None = None
+) -> list[DelegatedGrant]:
+    """The delegated grants held by a client service principal (tenant-wide one first)."""
+    query = select(DelegatedGrant).where(DelegatedGrant.client_service_principal_id == sp.id)
+    if resource is not None:
+        query = query.where(DelegatedGrant.resource_app_id == resource.app_id)
+    grants = session.scalars(query.order_by(DelegatedGrant.created_at))
+    return sorted(grants, key=lambda g: g.principal_id is not None)
+
+
+def revoke_all_app_roles(
+    session: Session, sp: ServicePrincipal, resource: Resource | None = None
+) -> int:
+    """Remove every app-role assignment of the service principal (of one resource, or all);
+    returns how many were removed. The service principal stays: the app still gets tokens in
+    that tenant, without `roles`, as production issues them."""
+    removed = [
+        a
+        for a in sp.app_role_assignments
+        if resource is None or a.resource_app_id == resource.app_id
+    ]
+    for assignment in removed:
+        sp.app_role_assignments.remove(assignment)
+    session.flush()
+    return len(removed)
+
+
+def revoke_all_delegated(
+    session: Session,
+    sp: ServicePrincipal,
+    resource: Resource | None = None,
+    user: User | None = None,
+) -> int:
+    """Remove delegated grants of the service principal: every one, or those of `resource`,
+    or only `user`'s own (`Principal`) grants. Returns how many were removed."""
+    removed = 0
+    for grant in delegated_grants(session, sp, resource):
+        if user is None or grant.principal_id == user.id:
+            session.delete(grant)
+            removed += 1
+    session.flush()
+    return removed
+
+
+def revoke_refresh_tokens(
+    session: Session, clock: Clock, tenant_id: str, client_id: str, user: User | None = None
+) -> int:
+    """Revoke the live refresh tokens a client holds in a tenant (for one user, or all);
+    returns how many were revoked."""
+    query = select(RefreshToken).where(
+        RefreshToken.tenant_id == tenant_id,
+        RefreshToken.client_id == client_id,
+        RefreshToken.revoked_at.is_(None),
+    )
+    if user is not None:
+        query = query.where(RefreshToken.user_id == user.id)
+    now = clock.now()
+    revoked = 0
+    for token in session.scalars(query):
+        token.revoked_at = now
+        revoked += 1
+    session.flush()
+    return revoked
+
+
+def remove_service_principal(session: Session, sp: ServicePrincipal) -> None:
+    """Delete the app's service principal from its tenant with everything granted to it (what
+    removing an enterprise application does): the app is then unknown there, and token
+    requests for that tenant are refused with AADSTS700016."""
+    for grant in delegated_grants(session, sp):
+        session.delete(grant)
+    session.delete(sp)
+    session.flush()

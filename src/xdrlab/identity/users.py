@@ -9,7 +9,7 @@ from xdrlab.clock import Clock
 from xdrlab.identity.credentials import hash_password
 from xdrlab.identity.roles import DIRECTORY_ROLES, canonical_role
 from xdrlab.identity.tenants import DirectoryError
-from xdrlab.store.models import Tenant, User
+from xdrlab.store.models import BrowserSession, RefreshToken, Tenant, User
 
 
 def _roles(names: list[str]) -> list[str]:
@@ -73,3 +73,25 @@ def require_user(session: Session, upn: str) -> User:
     if user is None:
         raise DirectoryError(f"no user '{upn}'")
     return user
+
+
+def revoke_sessions(session: Session, clock: Clock, user: User) -> tuple[int, int]:
+    """Sign the user out everywhere: revoke their browser sessions and every refresh token
+    issued to them (revokeSignInSessions). Returns (sessions, refresh tokens) revoked."""
+    now = clock.now()
+    browsers = session.scalars(
+        select(BrowserSession).where(
+            BrowserSession.user_id == user.id, BrowserSession.revoked_at.is_(None)
+        )
+    ).all()
+    tokens = session.scalars(
+        select(RefreshToken).where(
+            RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None)
+        )
+    ).all()
+    for browser in browsers:
+        browser.revoked_at = now
+    for token in tokens:
+        token.revoked_at = now
+    session.flush()
+    return len(browsers), len(tokens)
