@@ -15,11 +15,14 @@ from starlette.routing import Route
 from xdrlab.identity import errors
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
+from xdrlab.identity.oauth2.device_authorization import device_authorization_endpoint
 from xdrlab.identity.oauth2.token_endpoint import token_endpoint
 from xdrlab.identity.oidc import discovery
+from xdrlab.identity.pages.routes import ROUTES as PAGE_ROUTES
 from xdrlab.identity.render import correlation_id_from, error_response
 from xdrlab.identity.tenant_path import resolve_tenant_segment
 from xdrlab.identity.tenants import TenantRef
+from xdrlab.identity.userrealm import userrealm_endpoint
 
 DISCOVERY_HEADERS = {
     "Cache-Control": "max-age=86400, private",
@@ -122,8 +125,15 @@ async def error_page(request: Request) -> Response:
 
 
 ROUTES = [
+    *PAGE_ROUTES,
     Route("/{tenant}/oauth2/token", token_endpoint, methods=["POST", "GET"]),
     Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST", "GET"]),
+    Route("/{tenant}/oauth2/devicecode", device_authorization_endpoint, methods=["POST", "GET"]),
+    Route(
+        "/{tenant}/oauth2/v2.0/devicecode", device_authorization_endpoint, methods=["POST", "GET"]
+    ),
+    Route("/common/userrealm/{user}", userrealm_endpoint, methods=["GET"]),
+    Route("/common/UserRealm/{user}", userrealm_endpoint, methods=["GET"]),
     Route(
         "/{tenant}/.well-known/openid-configuration",
         _document(discovery.openid_configuration_v1),

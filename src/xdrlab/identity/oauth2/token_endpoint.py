@@ -16,14 +16,24 @@ from starlette.responses import JSONResponse, Response
 from xdrlab.identity import audit, errors
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
+from xdrlab.identity.oauth2.grants.authorization_code import AuthorizationCodeGrant
 from xdrlab.identity.oauth2.grants.base import Grant, GrantResult
 from xdrlab.identity.oauth2.grants.client_credentials import ClientCredentialsGrant
+from xdrlab.identity.oauth2.grants.device_code import DeviceCodeGrant
+from xdrlab.identity.oauth2.grants.refresh_token import RefreshTokenGrant
 from xdrlab.identity.oauth2.request import TokenRequest, parse_basic, parse_form
 from xdrlab.identity.render import NO_CACHE, correlation_id_from, error_response
 from xdrlab.identity.tenant_path import resolve_tenant_segment
 
 GRANTS: dict[str, Grant] = {
-    name: grant for grant in (ClientCredentialsGrant(),) for name in grant.GRANT_TYPES
+    name: grant
+    for grant in (
+        ClientCredentialsGrant(),
+        AuthorizationCodeGrant(),
+        RefreshTokenGrant(),
+        DeviceCodeGrant(),
+    )
+    for name in grant.GRANT_TYPES
 }
 
 
