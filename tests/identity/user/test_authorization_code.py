@@ -1,0 +1,238 @@
+"""The authorization code grant: redemption by raw requests and by MSAL's confidential client,
+and every way a redemption must fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msal
+from sqlalchemy import select
+
+from tests.identity.aadsts import assert_aadsts
+from tests.identity.user.conftest import (
+    DEFENDER,
+    LOOPBACK,
+    WEB_REDIRECT,
+    UserLab,
+    claims,
+    code_for_flow,
+    new_verifier,
+    pkce_challenge,
+)
+from xdrlab.identity.oauth2.artifacts import artifact_hash
+from xdrlab.store.models import AuthorizationCode, RefreshToken
+
+SCOPE = f"{DEFENDER}/.default openid profile offline_access"
+
+
+def _redeem(lab: UserLab, code: str, verifier: str | None, **extra: str) -> dict[str, object]:
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": lab.public_client_id,
+        "code": code,
+        "redirect_uri": LOOPBACK,
+        "scope": SCOPE,
+        "client_info": "1",
+        **extra,
+    }
+    if verifier is not None:
+        form["code_verifier"] = verifier
+    response = lab.token(form)
+    return {"status": response.status_code, **response.json(), "_response": response}
+
+
+def test_code_redeemed_for_delegated_tokens(lab: UserLab) -> None:
+    verifier = new_verifier()
+    result = _redeem(lab, lab.code(verifier=verifier), verifier)
+    assert result["status"] == 200, result
+    assert result["token_type"] == "Bearer"
+    assert isinstance(result["expires_in"], int)
+    assert {"refresh_token", "id_token", "client_info", "scope"} <= set(result)
+    access = claims(str(result["access_token"]))
+    assert access["aud"] == DEFENDER and access["ver"] == "1.0"
+    assert access["iss"] == f"{lab.live.base_url}/{lab.tenant_id}/"
+    assert access["scp"] == "AdvancedHunting.Read Incident.Read Incident.ReadWrite"
+    assert access["oid"] == lab.operator_id and access["upn"] == lab.operator
+    assert access["appid"] == lab.public_client_id and access["appidacr"] == "0"
+    assert access["idtyp"] == "user" and access["amr"] == ["pwd"]
+    assert access["wids"] == ["5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"]  # Security Operator
+    assert "roles" not in access
+    identity = claims(str(result["id_token"]))
+    assert identity["aud"] == lab.public_client_id
+    assert identity["nonce"] == "n-0S6_WzA2Mj"
+    assert identity["preferred_username"] == lab.operator
+    assert identity["sub"] == access["sub"] != access["oid"]
+    scope = str(result["scope"]).split()
+    assert f"{DEFENDER}/Incident.ReadWrite" in scope and f"{DEFENDER}/.default" in scope
+
+    incidents = lab.api("GET", "/api/incidents", str(result["access_token"]))
+    assert incidents.status_code == 200, incidents.text
+
+
+def test_replayed_code_fails_and_revokes_the_first_family(lab: UserLab) -> None:
+    verifier = new_verifier()
+    code = lab.code(verifier=verifier)
+    first = _redeem(lab, code, verifier)
+    assert first["status"] == 200
+    again = _redeem(lab, code, verifier)
+    assert_aadsts(
+        again["_response"],  # type: ignore[arg-type]
+        status=400,
+        error="invalid_grant",
+        code=54005,
+        text="OAuth2 Authorization code was already redeemed, please retry with a new valid "
+        "code or use an existing refresh token.",
+        base_url=lab.live.base_url,
+    )
+    with lab.live.state.sessions() as session:
+        token = session.get(RefreshToken, artifact_hash(str(first["refresh_token"])))
+        assert token is not None and token.revoked_at is not None
+    refreshed = lab.token(
+        {
+            "grant_type": "refresh_token",
+            "client_id": lab.public_client_id,
+            "refresh_token": str(first["refresh_token"]),
+        }
+    )
+    assert refreshed.status_code == 400 and refreshed.json()["error_codes"] == [50173]
+
+
+def test_pkce_verifier_must_match(lab: UserLab) -> None:
+    verifier = new_verifier()
+    wrong = _redeem(lab, lab.code(verifier=verifier), new_verifier())
+    assert_aadsts(
+        wrong["_response"],  # type: ignore[arg-type]
+        status=400,
+        error="invalid_grant",
+        code=501481,
+        text="The Code_Verifier does not match the code_challenge supplied in the "
+        "authorization request.",
+        base_url=lab.live.base_url,
+    )
+
+
+def test_pkce_downgrades_are_refused(lab: UserLab) -> None:
+    verifier = new_verifier()
+    # The challenge was sent, the verifier is left out.
+    missing = _redeem(lab, lab.code(verifier=verifier), None)
+    assert missing["status"] == 400 and missing["error_codes"] == [501481]
+    # S256 was used; presenting the challenge itself as a plain verifier does not work.
+    as_plain = _redeem(lab, lab.code(verifier=verifier), pkce_challenge(verifier))
+    assert as_plain["status"] == 400 and as_plain["error_codes"] == [501481]
+    # Plain challenges work when plain was what the authorize request used.
+    plain = _redeem(lab, lab.code(verifier=verifier, method="plain"), verifier)
+    assert plain["status"] == 200
+
+
+def test_public_client_code_without_pkce_is_refused(lab: UserLab) -> None:
+    refused = _redeem(lab, lab.code(verifier=None), None)
+    assert refused["status"] == 400 and refused["error_codes"] == [9002325]
+
+
+def test_redirect_uri_must_repeat_the_authorize_request(lab: UserLab) -> None:
+    verifier = new_verifier()
+    code = lab.code(verifier=verifier)
+    other = _redeem(lab, code, verifier, redirect_uri="http://localhost:9999/elsewhere")
+    assert_aadsts(
+        other["_response"],  # type: ignore[arg-type]
+        status=400,
+        error="invalid_grant",
+        code=50011,
+        text="The reply address 'http://localhost:9999/elsewhere' does not match the reply "
+        f"address '{LOOPBACK}' provided when requesting Authorization code.",
+        base_url=lab.live.base_url,
+    )
+    # A failed redemption does not use the code up.
+    assert _redeem(lab, code, verifier)["status"] == 200
+
+
+def test_expired_code_is_refused(lab: UserLab) -> None:
+    verifier = new_verifier()
+    code = lab.code(verifier=verifier)
+    with lab.live.state.sessions.begin() as session:
+        row = session.get(AuthorizationCode, artifact_hash(code))
+        assert row is not None
+        row.expires_at = row.created_at - dt.timedelta(seconds=1)
+    expired = _redeem(lab, code, verifier)
+    assert_aadsts(
+        expired["_response"],  # type: ignore[arg-type]
+        status=400,
+        error="invalid_grant",
+        code=70008,
+        text="The provided authorization code or refresh token has expired due to inactivity.",
+        base_url=lab.live.base_url,
+    )
+
+
+def test_code_of_another_client_or_garbage_is_refused(lab: UserLab) -> None:
+    verifier = new_verifier()
+    code = lab.code(verifier=verifier, client_id=lab.web_client_id, redirect_uri=WEB_REDIRECT)
+    stolen = _redeem(lab, code, verifier)  # the public client presents the web app's code
+    assert stolen["status"] == 400 and stolen["error"] == "invalid_grant"
+    garbage = _redeem(lab, "not-a-code", verifier)
+    assert garbage["status"] == 400 and garbage["error_codes"] == [9002313]
+    with lab.live.state.sessions() as session:
+        stored = session.scalars(select(AuthorizationCode.code_hash)).all()
+    assert code not in stored and artifact_hash(code) in stored  # only hashes are kept
+
+
+def test_confidential_client_needs_its_secret(lab: UserLab) -> None:
+    code = lab.code(client_id=lab.web_client_id, redirect_uri=WEB_REDIRECT)
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": lab.web_client_id,
+        "code": code,
+        "redirect_uri": WEB_REDIRECT,
+        "scope": SCOPE,
+    }
+    without = lab.token(form)
+    assert without.status_code == 401 and without.json()["error_codes"] == [7000218]
+    granted = lab.token({**form, "client_secret": lab.web_secret})
+    assert granted.status_code == 200, granted.text
+    assert claims(granted.json()["access_token"])["appidacr"] == "1"
+
+
+def test_v1_code_with_resource(lab: UserLab) -> None:
+    code = lab.code(
+        client_id=lab.web_client_id,
+        redirect_uri=WEB_REDIRECT,
+        scopes=["openid"],
+        resource="https://security.microsoft.com/mtp/",
+        version=1,
+    )
+    response = lab.token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": lab.web_client_id,
+            "client_secret": lab.web_secret,
+            "code": code,
+            "redirect_uri": WEB_REDIRECT,
+        },
+        version=1,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["resource"] == "https://security.microsoft.com/mtp/"
+    assert isinstance(body["expires_in"], str) and "refresh_token" in body
+    assert claims(body["access_token"])["aud"] == "https://security.microsoft.com/mtp/"
+    identity = claims(body["id_token"])
+    assert identity["ver"] == "1.0" and identity["upn"] == lab.operator
+
+
+def test_msal_confidential_client_auth_code_flow(lab: UserLab) -> None:
+    app = msal.ConfidentialClientApplication(
+        lab.web_client_id,
+        client_credential=lab.web_secret,
+        authority=f"{lab.live.base_url}/{lab.tenant_id}",
+        instance_discovery=False,
+    )
+    flow = app.initiate_auth_code_flow(
+        [f"{DEFENDER}/.default"], redirect_uri=WEB_REDIRECT, response_mode="form_post"
+    )
+    code = code_for_flow(lab, flow, client_id=lab.web_client_id)
+    result = app.acquire_token_by_auth_code_flow(flow, {"code": code, "state": flow["state"]})
+    assert "access_token" in result, result
+    assert result["id_token_claims"]["oid"] == lab.operator_id
+    accounts = app.get_accounts()
+    assert [a["username"] for a in accounts] == [lab.operator]
+    assert lab.api("GET", "/api/incidents", result["access_token"]).status_code == 200
