@@ -351,3 +351,49 @@ DEVICE_CODE_EXPIRED = _(
     "The provided value for the input parameter 'device_code' is not valid. This device code "
     "has expired.",
 )
+
+# -- authorization endpoint, sign-in and consent pages -----------------------------------------
+# Shown on the error page, never sent to the redirect URI:
+REDIRECT_URI_MISMATCH = _(
+    50011,
+    "invalid_request",
+    "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
+    "configured for the application '{client_id}'. Make sure the redirect URI sent in the "
+    "request matches one added to your application in the Azure portal. Navigate to "
+    "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+)
+NO_REPLY_ADDRESS = _(
+    500113, "invalid_request", "No reply address is registered for the application."
+)
+ADMIN_APPROVAL_REQUIRED = _(90094, "access_denied", "The grant requires admin permission.")
+# Sent to the redirect URI:
+UNSUPPORTED_RESPONSE_TYPE = _(
+    700054,
+    "unsupported_response_type",
+    "response_type '{response_type}' is not enabled for the application.",
+)
+LOGIN_REQUIRED = _(
+    50058, "login_required", "A silent sign-in request was sent but no user is signed in."
+)
+INTERACTION_REQUIRED = _(
+    16000,
+    "interaction_required",
+    "Either multiple user identities are available for the current request or selected "
+    "account is not supported for the scenario.",
+)
+PROMPT_NONE_CONSENT_REQUIRED = _(
+    65001,
+    "consent_required",
+    "The user or administrator has not consented to use the application with ID '{client_id}' "
+    "named '{name}'. Send an interactive authorization request for this user and resource.",
+)
+CONSENT_DECLINED = _(65004, "access_denied", "User declined to consent to access the app.")
+RESOURCE_NOT_REQUESTED = _(
+    650057,
+    "invalid_client",
+    "Invalid resource. The client has requested access to a resource which is not listed in "
+    "the requested permissions in the client's application registration. Client app ID: "
+    "{client_id}({name}). Resource value from request: {resource}. Resource app ID: "
+    "{resource_app_id}.",
+)
+PKCE_CHALLENGE_SIZE = _(501491, "invalid_request", "Invalid size of Code_Challenge parameter.")
