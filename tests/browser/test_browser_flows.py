@@ -1,0 +1,197 @@
+"""Real browser flows: authorization code + PKCE through the sign-in and consent pages (the
+answer posted to a loopback listener as MSAL expects, the code then redeemed at the token
+endpoint), and a partner app's admin consent in a customer tenant."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jwt
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.browser.conftest import Catch
+from tests.conftest import Live
+from tests.identity.authorize.lab import DEFENDER_SCOPE, PASSWORD, Lab
+from xdrlab.identity.apps import find_app
+from xdrlab.identity.catalogue import DEFENDER_XDR
+from xdrlab.identity.consent import find_service_principal, granted_roles
+from xdrlab.store.models import DelegatedGrant
+
+
+def _pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _sign_in(page: Page, upn: str, shots: Path | None = None) -> None:
+    expect(page).to_have_title("Sign in · xdrlab")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("main")).to_be_visible()
+    assert page.get_attribute("html", "lang") == "en"
+    username = page.get_by_label("Email or username")
+    expect(username).to_be_focused()
+    if shots is not None:
+        page.screenshot(path=shots / "sign-in.png", full_page=True)
+    username.fill(upn)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Enter password")).to_be_visible()
+    password = page.get_by_label("Password", exact=True)
+    expect(password).to_be_focused()
+    password.fill("wrong-password")
+    page.keyboard.press("Enter")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Your account or password is incorrect.")
+    expect(alert).to_contain_text("AADSTS50126")
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute(
+        "aria-describedby", "passwd-error"
+    )
+    if shots is not None:
+        page.screenshot(path=shots / "sign-in-error.png", full_page=True)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def test_authorization_code_with_pkce_through_sign_in_and_consent(
+    live: Live, lab: Lab, page: Page, catch: Catch, tmp_path: Path
+) -> None:
+    verifier, challenge = _pkce()
+    redirect_uri = catch.url("/")  # registered as http://localhost: any port, 127.0.0.1 too
+    nonce = secrets.token_hex(16)
+    query = {
+        "client_id": lab.public_client,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "response_mode": "form_post",
+        "scope": f"{DEFENDER_SCOPE} openid profile offline_access",
+        "state": "browser-state",
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "client_info": "1",
+    }
+    page.goto(f"{live.base_url}/{lab.domain}/oauth2/v2.0/authorize?{urlencode(query)}")
+    _sign_in(page, lab.user, tmp_path)
+
+    expect(page.get_by_role("heading", name="Permissions requested")).to_be_visible()
+    permissions = page.get_by_role("list", name="Microsoft Threat Protection (delegated)")
+    expect(permissions.get_by_role("listitem")).to_have_count(1)
+    expect(permissions).to_contain_text("Read incidents")
+    expect(permissions).to_contain_text("Incident.Read")
+    expect(page.get_by_text("Lab Notebook")).to_be_visible()
+    page.screenshot(path=tmp_path / "consent.png", full_page=True)
+    # keyboard: Accept is reachable with Tab and shows a visible focus ring
+    accept = page.get_by_role("button", name="Accept")
+    accept.focus()
+    outline = accept.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+
+    hit = catch.wait()
+    assert hit["method"] == "POST"  # form_post, as MSAL's loopback listener requires
+    assert hit["form"]["state"] == "browser-state"
+    code = hit["form"]["code"]
+    expect(page.get_by_role("heading", name="Signed in")).to_be_visible()
+
+    with live.client() as client:
+        response = client.post(
+            f"/{lab.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "authorization_code",
+                "client_id": lab.public_client,
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+                "scope": f"{DEFENDER_SCOPE} openid profile offline_access",
+                "client_info": "1",
+            },
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["scp"] == "Incident.Read"
+    assert claims["tid"] == lab.tenant_id
+    id_token = jwt.decode(body["id_token"], options={"verify_signature": False})
+    assert id_token["nonce"] == nonce
+    assert body["refresh_token"]
+
+    # A second authorize in the same browser skips the password and the consent page.
+    catch.arrived.clear()
+    page.goto(
+        f"{live.base_url}/{lab.tenant_id}/oauth2/v2.0/authorize?"
+        + urlencode({**query, "state": "second", "response_mode": "query"})
+    )
+    second = catch.wait()
+    assert second["method"] == "GET" and second["query"]["state"] == "second"
+    assert second["query"]["code"]
+
+
+def test_partner_app_admin_consent_in_customer_tenant(
+    live: Live, lab: Lab, page: Page, catch: Catch, tmp_path: Path
+) -> None:
+    query = {
+        "client_id": lab.partner_app,
+        "scope": "https://api.security.microsoft.com/.default",
+        "redirect_uri": catch.url("/consented"),
+        "state": "partner-state",
+    }
+    page.goto(f"{live.base_url}/organizations/v2.0/adminconsent?{urlencode(query)}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email or username").fill(lab.customer_admin)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Permissions requested")).to_be_visible()
+    expect(page.get_by_text("Fabrikam Customer")).to_be_visible()
+    roles = page.get_by_role("list", name="Microsoft Threat Protection (application)")
+    expect(roles).to_contain_text("Read all incidents")
+    expect(roles).to_contain_text("Run advanced queries")
+    delegated = page.get_by_role("list", name="Microsoft Threat Protection (delegated)")
+    expect(delegated).to_contain_text("Read incidents")
+    page.screenshot(path=tmp_path / "admin-consent.png", full_page=True)
+    page.get_by_role("button", name="Accept").click()
+
+    hit = catch.wait()
+    assert hit["path"] == "/consented"
+    assert hit["query"]["admin_consent"] == "True"
+    assert hit["query"]["tenant"] == lab.customer_tenant_id
+    assert hit["query"]["state"] == "partner-state"
+
+    with live.state.sessions() as session:
+        app = find_app(session, lab.partner_app)
+        assert app is not None
+        sp = find_service_principal(session, lab.customer_tenant_id, app)
+        assert sp is not None
+        assert set(granted_roles(sp, DEFENDER_XDR)) == {
+            "Incident.Read.All",
+            "AdvancedHunting.Read.All",
+        }
+        grant = session.scalar(
+            select(DelegatedGrant).where(DelegatedGrant.client_service_principal_id == sp.id)
+        )
+        assert grant is not None
+        assert grant.consent_type == "AllPrincipals" and grant.scopes == ["Incident.Read"]
+
+
+def test_non_admin_gets_needs_admin_on_admin_consent(
+    live: Live, lab: Lab, page: Page, catch: Catch
+) -> None:
+    query = {
+        "client_id": lab.partner_app,
+        "scope": "https://api.security.microsoft.com/.default",
+        "redirect_uri": catch.url("/consented"),
+    }
+    page.goto(f"{live.base_url}/{lab.customer_domain}/v2.0/adminconsent?{urlencode(query)}")
+    page.get_by_label("Email or username").fill(lab.customer_user)
+    page.keyboard.press("Enter")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Need admin approval")).to_be_visible()
+    expect(page.get_by_text("AADSTS90094")).to_be_visible()
+    assert not catch.hits
