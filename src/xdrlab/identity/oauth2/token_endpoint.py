@@ -20,6 +20,7 @@ from xdrlab.identity.oauth2.grants.authorization_code import AuthorizationCodeGr
 from xdrlab.identity.oauth2.grants.base import Grant, GrantResult
 from xdrlab.identity.oauth2.grants.client_credentials import ClientCredentialsGrant
 from xdrlab.identity.oauth2.grants.device_code import DeviceCodeGrant
+from xdrlab.identity.oauth2.grants.password import PasswordGrant
 from xdrlab.identity.oauth2.grants.refresh_token import RefreshTokenGrant
 from xdrlab.identity.oauth2.request import TokenRequest, parse_basic, parse_form
 from xdrlab.identity.render import NO_CACHE, correlation_id_from, error_response
@@ -32,6 +33,7 @@ GRANTS: dict[str, Grant] = {
         AuthorizationCodeGrant(),
         RefreshTokenGrant(),
         DeviceCodeGrant(),
+        PasswordGrant(),
     )
     for name in grant.GRANT_TYPES
 }

@@ -1,0 +1,213 @@
+"""The password grant (ROPC), as the Defender user-context samples and MSAL use it, and the
+answers for wrong credentials, locked and disabled accounts, missing consent and tenant aliases."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msal
+import pytest
+import requests
+from azure.core.pipeline.transport import RequestsTransport
+from azure.identity import UsernamePasswordCredential
+
+from tests.identity.aadsts import assert_aadsts
+from tests.identity.user.conftest import DEFENDER, PASSWORD, UserLab, claims
+from xdrlab.identity import apps, consent, tenants, users
+from xdrlab.identity.catalogue import DEFENDER_XDR
+
+
+def _ropc(lab: UserLab, username: str, password: str, **extra: str) -> dict[str, str]:
+    return {
+        "grant_type": "password",
+        "client_id": lab.public_client_id,
+        "username": username,
+        "password": password,
+        **extra,
+    }
+
+
+def _new_user(lab: UserLab, **kwargs: Any) -> str:
+    state = lab.live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        user = users.create_user(
+            session,
+            state.clock,
+            tenant,
+            f"ropc-{uuid.uuid4().hex[:6]}@{lab.domain}",
+            PASSWORD,
+            roles=["Security Operator"],
+        )
+        for name, value in kwargs.items():
+            setattr(user, name, value)
+        return user.user_principal_name
+
+
+def test_v1_documented_sample(lab: UserLab) -> None:
+    """Body of the Defender docs' ROPC sample: resource, client_id, grant_type, credentials."""
+    response = lab.token(_ropc(lab, lab.operator, PASSWORD, resource=DEFENDER), version=1)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["resource"] == DEFENDER and isinstance(body["expires_on"], str)
+    assert body["scope"] == "AdvancedHunting.Read Incident.Read Incident.ReadWrite"
+    access = claims(body["access_token"])
+    assert access["scp"] == body["scope"] and access["upn"] == lab.operator
+
+
+def test_v2_scope_and_organizations(lab: UserLab) -> None:
+    scope = f"{DEFENDER}/.default openid profile offline_access"
+    response = lab.token(_ropc(lab, lab.reader, PASSWORD, scope=scope), tenant="organizations")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {"refresh_token", "id_token"} <= set(body)
+    assert claims(body["access_token"])["tid"] == lab.tenant_id
+
+
+def test_wrong_password_unknown_user_and_aliases(lab: UserLab) -> None:
+    scope = f"{DEFENDER}/.default"
+    base = lab.live.base_url
+    wrong = lab.token(_ropc(lab, lab.operator, "nope-nope-nope", scope=scope))
+    assert_aadsts(
+        wrong,
+        status=400,
+        error="invalid_grant",
+        code=50126,
+        text="Error validating credentials due to invalid username or password.",
+        base_url=base,
+    )
+    unknown = lab.token(_ropc(lab, f"ghost@{lab.domain}", PASSWORD, scope=scope))
+    assert_aadsts(
+        unknown,
+        status=400,
+        error="invalid_grant",
+        code=50034,
+        text="The user account {EmailHidden} does not exist in the ",
+        base_url=base,
+    )
+    for alias in ("common", "consumers"):
+        refused = lab.token(_ropc(lab, lab.operator, PASSWORD, scope=scope), tenant=alias)
+        assert_aadsts(
+            refused,
+            status=400,
+            error="invalid_request",
+            code=9001023,
+            text="The grant type is not supported over the /common or /consumers endpoints. "
+            "Please use the /organizations or tenant-specific endpoint.",
+            base_url=base,
+        )
+
+
+def test_lockout_and_disabled_accounts(lab: UserLab) -> None:
+    upn = _new_user(lab)
+    scope = f"{DEFENDER}/.default"
+    for _ in range(10):
+        assert lab.token(_ropc(lab, upn, "wrong-password", scope=scope)).json()["error_codes"] == [
+            50126
+        ]
+    locked = lab.token(_ropc(lab, upn, PASSWORD, scope=scope))
+    assert locked.status_code == 400 and locked.json()["error_codes"] == [50053]
+
+    disabled = _new_user(lab, account_enabled=False)
+    refused = lab.token(_ropc(lab, disabled, PASSWORD, scope=scope))
+    assert refused.status_code == 400 and refused.json()["error_codes"] == [50057]
+
+
+def test_missing_consent_is_consent_required(lab: UserLab) -> None:
+    state = lab.live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        app = apps.create_app(session, state.clock, tenant, "no consent yet", public_client=True)
+        consent.ensure_service_principal(session, state.clock, tenant, app)
+        client_id, name = app.app_id, app.display_name
+    form = {**_ropc(lab, lab.operator, PASSWORD, scope=f"{DEFENDER}/Incident.Read")}
+    form["client_id"] = client_id
+    response = lab.token(form)
+    body = response.json()
+    assert response.status_code == 400
+    assert body["error"] == "invalid_grant" and body["suberror"] == "consent_required"
+    assert body["error_codes"] == [65001]
+    assert body["error_description"].startswith(
+        f"AADSTS65001: The user or administrator has not consented to use the application "
+        f"with ID '{client_id}' named '{name}'. Send an interactive authorization request for "
+        "this user and resource."
+    )
+    # Once the user consents (the consent page does this), the same request works.
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        consent.grant_delegated(
+            session,
+            state.clock,
+            tenant,
+            apps.require_app(session, client_id),
+            DEFENDER_XDR,
+            ["Incident.Read"],
+            user=users.require_user(session, lab.operator),
+        )
+    assert lab.token(form).status_code == 200
+
+
+def test_user_realm_discovery(lab: UserLab) -> None:
+    with lab.live.client() as client:
+        managed = client.get(f"/common/userrealm/{lab.operator}?api-version=1.0").json()
+        v2 = client.get(f"/common/UserRealm/{lab.operator}?api-version=2.0").json()
+        unknown = client.get("/common/userrealm/someone@elsewhere.example?api-version=1.0")
+    assert managed["account_type"] == "Managed" and managed["domain_name"] == lab.domain
+    assert v2["NameSpaceType"] == "Managed" and v2["DomainName"] == lab.domain
+    assert unknown.json()["account_type"] == "Unknown"
+
+
+class _SamePortSession(requests.Session):
+    """How MSAL reaches xdrlab's user realm endpoint: MSAL builds that URL from the authority's
+    host name without its port (production listens on 443); here the lab's port is put back,
+    as a hosts-file or port-443 setup would do."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__()
+        self._port = port
+
+    def request(self, method: str | bytes, url: Any, *args: Any, **kwargs: Any) -> Any:
+        prefix = "https://localhost/"
+        if isinstance(url, str) and url.startswith(prefix):
+            url = f"https://localhost:{self._port}/{url[len(prefix) :]}"
+        return super().request(method, url, *args, **kwargs)
+
+
+def test_msal_username_password(lab: UserLab) -> None:
+    port = int(lab.live.base_url.rsplit(":", 1)[1])
+    app = msal.PublicClientApplication(
+        lab.public_client_id,
+        authority=f"{lab.live.base_url}/{lab.tenant_id}",
+        instance_discovery=False,
+        http_client=_SamePortSession(port),
+    )
+    with pytest.warns(DeprecationWarning):
+        result = app.acquire_token_by_username_password(
+            lab.operator, PASSWORD, scopes=[f"{DEFENDER}/.default"]
+        )
+    assert "access_token" in result, result
+    assert lab.api("GET", "/api/incidents", result["access_token"]).status_code == 200
+    account = app.get_accounts()[0]
+    assert account["username"] == lab.operator
+    refreshed = app.acquire_token_silent(
+        [f"{DEFENDER}/.default"], account=account, force_refresh=True
+    )
+    assert refreshed is not None and "access_token" in refreshed
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_azure_identity_username_password_credential(lab: UserLab) -> None:
+    port = int(lab.live.base_url.rsplit(":", 1)[1])
+    credential = UsernamePasswordCredential(
+        client_id=lab.public_client_id,
+        username=lab.reader,
+        password=PASSWORD,
+        tenant_id=lab.tenant_id,
+        authority=lab.live.base_url,
+        disable_instance_discovery=True,
+        transport=RequestsTransport(session=_SamePortSession(port), session_owner=False),
+    )
+    token = credential.get_token(f"{DEFENDER}/.default")
+    assert claims(token.token)["upn"] == lab.reader
+    assert lab.api("GET", "/api/incidents", token.token).status_code == 200
