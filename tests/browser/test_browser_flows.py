@@ -195,3 +195,45 @@ def test_non_admin_gets_needs_admin_on_admin_consent(
     expect(page.get_by_role("heading", name="Need admin approval")).to_be_visible()
     expect(page.get_by_text("AADSTS90094")).to_be_visible()
     assert not catch.hits
+
+
+def test_device_code_page(live: Live, lab: Lab, page: Page, tmp_path: Path) -> None:
+    with live.client() as client:
+        started = client.post(
+            f"/{lab.tenant_id}/oauth2/v2.0/devicecode",
+            data={"client_id": lab.public_client, "scope": f"{DEFENDER_SCOPE} offline_access"},
+        )
+    assert started.status_code == 200, started.text
+    started = started.json()
+    page.goto(started["verification_uri"])
+    expect(page.get_by_role("heading", name="Enter code")).to_be_visible()
+    page.get_by_label("Code", exact=True).fill(started["user_code"].lower())
+    page.screenshot(path=tmp_path / "device-code.png", full_page=True)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Email or username").fill(lab.admin)
+    page.keyboard.press("Enter")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("heading", name="Are you trying to sign in to Lab Notebook?")
+    ).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    consent = page.get_by_role("heading", name="Permissions requested")
+    done = page.get_by_text("You have signed in to the Lab Notebook application on your device.")
+    expect(consent.or_(done)).to_be_visible()
+    if consent.is_visible():
+        page.get_by_role("button", name="Accept").click()
+    expect(done).to_be_visible()
+
+    with live.client() as client:
+        token = client.post(
+            f"/{lab.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                "client_id": lab.public_client,
+                "device_code": started["device_code"],
+            },
+        )
+    assert token.status_code == 200, token.text
+    claims = jwt.decode(token.json()["access_token"], options={"verify_signature": False})
+    assert claims["scp"] == "Incident.Read"

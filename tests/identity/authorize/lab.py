@@ -64,6 +64,7 @@ def make_lab(state: ServerState) -> Lab:
             s, clock, home, "Lab Notebook", public_client=True, redirect_uris=["http://localhost"]
         )
         consent.request_permissions(s, public, DEFENDER_XDR, ["Incident.Read"], "Scope")
+        consent.ensure_service_principal(s, clock, home, public)  # as the portal makes it
         web = apps.create_app(
             s, clock, home, "Lab Web App", redirect_uris=["https://app.example/callback"]
         )

@@ -571,7 +571,7 @@ def continue_flow(call: Call, segment: str, **flags: bool) -> Response:
     if flow in ("adminconsent1", "adminconsent2"):
         return admin_consent_step(call, int(flow[-1]), segment, params)
     if flow == "device":
-        return device_step(call, params.get("otc", ""), confirmed=flags.get("fresh", False))
+        return device_step(call, params.get("otc", ""))
     return call.error(errors.MALFORMED_REQUEST(f"unknown flow {flow!r}"))
 
 
