@@ -249,3 +249,69 @@ def test_tenant_set_users_can_consent(live: Live) -> None:
         assert tenant.users_can_consent is False
     assert run(live, "tenant", "set", tenant_id, "--users-can-consent")["users_can_consent"]
     assert run(live, "tenant", "set", tenant_id)["users_can_consent"] is True  # unchanged
+
+
+def _password_grant(live: Live, tenant: str, client_id: str, upn: str) -> Any:
+    return live.post_token(
+        {
+            "grant_type": "password",
+            "client_id": client_id,
+            "username": upn,
+            "password": "Correct-Horse-9",
+            "scope": "https://api.security.microsoft.com/.default offline_access",
+        },
+        tenant=tenant,
+    )
+
+
+def _refresh(live: Live, tenant: str, client_id: str, refresh_token: str) -> Any:
+    return live.post_token(
+        {
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "refresh_token": refresh_token,
+            "scope": "https://api.security.microsoft.com/.default offline_access",
+        },
+        tenant=tenant,
+    )
+
+
+def test_revoke_sessions_ends_real_refresh_tokens(live: Live) -> None:
+    # The demo public client, its scopes consented tenant-wide, and a new user of the demo tenant.
+    upn = f"rs-{uuid.uuid4().hex[:6]}@{live.demo.tenant_domain}"
+    run(live, "user", "create", upn, "--password", "Correct-Horse-9", "--role", "Security Reader")
+    client_id = live.demo.public_client_id
+    first = _password_grant(live, live.tenant_id, client_id, upn)
+    assert first.status_code == 200, first.text
+    refreshed = _refresh(live, live.tenant_id, client_id, first.json()["refresh_token"])
+    assert refreshed.status_code == 200, refreshed.text
+
+    assert run(live, "user", "revoke-sessions", upn)["refresh_tokens_revoked"] >= 1
+    again = _refresh(live, live.tenant_id, client_id, refreshed.json()["refresh_token"])
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+    assert again.json()["error_codes"] == [50173]
+    # Signing in again works: only what existed was revoked.
+    assert _password_grant(live, live.tenant_id, client_id, upn).status_code == 200
+
+
+def test_revoking_delegated_consent_ends_refresh_and_new_sign_ins(live: Live) -> None:
+    tenant_id, domain = _tenant(live)
+    upn = f"dee@{domain}"
+    run(live, "user", "create", upn, "--password", "Correct-Horse-9", "--role", "Security Reader")
+    state = live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, tenant_id)
+        app = apps.create_app(session, state.clock, tenant, "litware tool", public_client=True)
+        consent.grant_delegated(session, state.clock, tenant, app, DEFENDER_XDR, ["Incident.Read"])
+        client_id = app.app_id
+    signed_in = _password_grant(live, tenant_id, client_id, upn)
+    assert signed_in.status_code == 200, signed_in.text
+
+    revoked = run(live, "consent", "revoke", client_id, "--tenant", domain, "--delegated")
+    assert revoked["delegated_grants_removed"] == 1 and revoked["refresh_tokens_revoked"] == 1
+    refreshed = _refresh(live, tenant_id, client_id, signed_in.json()["refresh_token"])
+    assert refreshed.status_code == 400 and refreshed.json()["error_codes"] == [50173]
+    again = _password_grant(live, tenant_id, client_id, upn)
+    assert again.status_code == 400
+    assert again.json()["error_codes"] == [65001]
