@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from xdrlab.demo.partner import DATA_MARKER, PROCESS_EVENTS
 from xdrlab.demo.seed import seed_demo, write_demo_json
 from xdrlab.demo.telemetry.frame import table_def
-from xdrlab.identity import apps, consent
+from xdrlab.identity import apps, consent, users
+from xdrlab.identity.credentials import password_matches
 from xdrlab.server.state import open_state
 from xdrlab.settings import Settings
 from xdrlab.store.models import Incident, Tenant
@@ -44,6 +45,11 @@ def test_second_seed_reuses_the_partner_setup(tmp_path: Path) -> None:
             consent.find_service_principal(session, first.partner.unconsented_tenant_id, app)
             is None
         )
+        for admin in first.partner.customer_admins:
+            user = users.require_user(session, admin["upn"])
+            assert user.tenant_id == admin["tenant_id"]
+            assert user.roles == ["Global Administrator"]
+            assert password_matches(admin["password"], user.password_hash)
         public = apps.require_app(session, first.public_client_id)
         assert public.is_public_client and public.redirect_uris == ["http://localhost"]
 

@@ -5,6 +5,7 @@ multi-tenant app holding the Defender XDR application permissions, admin-consent
 Woodgrove's admin consented to it (the app has a service principal there with the same roles);
 Tailspin's did not, so tokens for Tailspin are refused with AADSTS700016 as in production.
 Woodgrove gets a little data of its own: a few devices, process events and two incidents.
+Each customer has a Global Administrator (`admin@{domain}`) who can consent in the browser.
 
 Seeding is idempotent: a second run reuses the tenants, the app and (when it still matches)
 the secret from the previous demo.json.
@@ -16,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,12 +28,12 @@ from xdrlab.clock import Clock
 from xdrlab.demo.telemetry.fleet import stable_hex
 from xdrlab.demo.telemetry.frame import from_rows, table_def
 from xdrlab.files import write_private
-from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
-from xdrlab.identity.credentials import client_secret_matches
+from xdrlab.identity.credentials import client_secret_matches, hash_password, password_matches
 from xdrlab.lake.store import naive_utc
 from xdrlab.server.state import ServerState
-from xdrlab.store.models import Alert, Application, Incident, Tenant
+from xdrlab.store.models import Alert, Application, Incident, Tenant, User
 
 PARTNER_DOMAIN = "fabrikam-mssp.onmicrosoft.com"
 PARTNER_TENANT_NAME = "Fabrikam MSSP"
@@ -56,6 +58,8 @@ class PartnerDemo:
     customer_tenant_ids: list[str]
     customer_domains: dict[str, str]  # tenant id -> domain
     consented: dict[str, bool] = field(default_factory=dict)  # tenant id -> consented
+    # [{upn, password, tenant_id}]: each customer's Global Administrator
+    customer_admins: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def consented_tenant_id(self) -> str:
@@ -76,6 +80,7 @@ class PartnerDemo:
             "customer_tenant_ids": self.customer_tenant_ids,
             "customer_domains": self.customer_domains,
             "consented": self.consented,
+            "customer_admins": self.customer_admins,
         }
 
 
@@ -122,6 +127,12 @@ def seed_partner(
         secret = apps.add_secret(session, clock, secret_hash_key, app, display_name="demo").value
     assert isinstance(secret, str)
 
+    known = {
+        a.get("upn"): a.get("password")
+        for a in previous.get("customer_admins", [])
+        if isinstance(a, dict)
+    }
+    admins: list[dict[str, str]] = []
     customer_ids: list[str] = []
     domains: dict[str, str] = {}
     consented: dict[str, bool] = {}
@@ -137,13 +148,42 @@ def seed_partner(
                 PARTNER_ROLES,
                 granted_by=f"admin@{domain}",
             )
+        upn = f"admin@{domain}"
+        password = _admin(session, clock, customer, upn, known.get(upn))
+        admins.append({"upn": upn, "password": password, "tenant_id": customer.id})
         sp = consent.find_service_principal(session, customer.id, app)
         customer_ids.append(customer.id)
         domains[customer.id] = domain
         consented[customer.id] = sp is not None and bool(consent.granted_roles(sp, DEFENDER_XDR))
     return PartnerDemo(
-        app.app_id, secret, home.id, PARTNER_DOMAIN, customer_ids, domains, consented
+        app.app_id, secret, home.id, PARTNER_DOMAIN, customer_ids, domains, consented, admins
     )
+
+
+def _admin(session: Session, clock: Clock, tenant: Tenant, upn: str, password: object) -> str:
+    """The customer's Global Administrator; returns the password (kept when it still matches)."""
+    user = session.scalar(select(User).where(User.user_principal_name == upn))
+    if user is None:
+        value = password if isinstance(password, str) else _new_password()
+        users.create_user(
+            session,
+            clock,
+            tenant,
+            upn,
+            value,
+            display_name=f"{tenant.display_name} admin",
+            roles=["Global Administrator"],
+        )
+        return value
+    if isinstance(password, str) and password_matches(password, user.password_hash):
+        return password
+    value = _new_password()  # demo.json was lost: reset so it can be shown again
+    user.password_hash = hash_password(value)
+    return value
+
+
+def _new_password() -> str:
+    return "Xdr-" + secrets.token_urlsafe(12)
 
 
 # --- a little data for the consented customer ---------------------------------------------
