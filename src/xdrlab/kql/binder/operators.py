@@ -265,15 +265,16 @@ def term_match(text: exp.Expr, needles: list[str], kind: str, cs: bool) -> exp.E
     needles = list(dict.fromkeys(needles))
     if any(x == "" for x in needles):
         return exp.Boolean(this=True)
-    prefilter: exp.Expr | None = None
-    if len(needles) <= 4:
+    bounded = [x for x in needles if _needs_boundary(x, kind)]
+    if not bounded and len(needles) <= 4:
+        # No term boundary to check: a plain substring test is the whole answer.
         haystack = text if cs else exp.Lower(this=text)
+        found: exp.Expr | None = None
         for x in needles:
             test = fn("contains", haystack.copy(), string(x))
-            prefilter = test if prefilter is None else exp.Or(this=prefilter, expression=test)
-    bounded = [x for x in needles if _needs_boundary(x, kind)]
-    if not bounded and prefilter is not None:
-        return prefilter
+            found = test if found is None else exp.Or(this=found, expression=test)
+        assert found is not None
+        return found
     parts = []
     for x in needles:
         left = f"(?:^|[^{_ALNUM}])" if kind in ("has", "hasprefix") and _is_alnum(x[0]) else ""
@@ -282,10 +283,9 @@ def term_match(text: exp.Expr, needles: list[str], kind: str, cs: bool) -> exp.E
     pattern = "|".join(parts)
     if not cs:
         pattern = "(?i)" + pattern if len(parts) == 1 else "(?i)(?:" + pattern + ")"
-    regex = fn("regexp_matches", text.copy(), string(pattern))
-    if prefilter is None:
-        return regex
-    return exp.And(this=_paren(prefilter), expression=regex)
+    # One RE2 scan decides; a `contains(lower(x))` pre-filter would copy every value to
+    # lower-case first, which costs more than the regex on long text (command lines).
+    return fn("regexp_matches", text.copy(), string(pattern))
 
 
 def _is_alnum(ch: str) -> bool:
