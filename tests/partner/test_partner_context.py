@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import jwt
 from typer.testing import CliRunner
 
 from tests.conftest import Live
 from tests.identity.aadsts import assert_aadsts
+from tests.identity.authorize.lab import forms
 from tests.identity.jwks import verify_with_jwks
 from tests.partner.conftest import (
     DEFENDER,
@@ -225,3 +228,47 @@ def test_revoking_only_the_roles_keeps_tokens_coming_without_roles(
     response = call(live, token, "GET", "/api/incidents")
     assert response.status_code == 403
     assert "Missing application roles" in response.json()["error"]["message"]
+
+
+def test_unconsented_customer_admin_consents_in_the_browser(live: Live, partner: Partner) -> None:
+    """The documented partner onboarding: Tailspin's Global Administrator opens the admin
+    consent link and accepts; the next token request for Tailspin succeeds with the roles."""
+    admin = next(a for a in partner.demo.customer_admins if a["tenant_id"] == partner.stranger)
+    query = urlencode(
+        {"client_id": partner.demo.client_id, "redirect_uri": "http://localhost", "state": "s1"}
+    )
+    try:
+        with live.client() as browser:
+
+            def submit(page: httpx.Response, step: str | None, **fields: str) -> httpx.Response:
+                assert page.status_code == 200, page.text
+                form = next(f for f in forms(page.text) if step is None or f.get("step") == step)
+                data = {k: v for k, v in form.items() if k != "_action"} | fields
+                return browser.post(f"{live.base_url}{form['_action']}", data=data)
+
+            page = browser.get(f"{live.base_url}/tailspin.onmicrosoft.com/adminconsent?{query}")
+            page = submit(page, "username", login=admin["upn"])
+            page = submit(page, "password", login=admin["upn"], passwd=admin["password"])
+            assert "Fabrikam MSSP console" in page.text
+            done = submit(page, None, action="accept")
+        assert done.status_code == 302, done.text
+        location = urlsplit(done.headers["location"])
+        assert (location.scheme, location.netloc) == ("http", "localhost")
+        assert parse_qs(location.query) == {
+            "admin_consent": ["True"],
+            "tenant": [partner.stranger],
+            "state": ["s1"],
+        }
+        claims = jwt.decode(partner.token(partner.stranger), options={"verify_signature": False})
+        assert claims["tid"] == partner.stranger
+        assert sorted(claims["roles"]) == sorted(PARTNER_ROLES)
+        assert hunt(live, partner.token(partner.stranger), "DeviceProcessEvents | count") == [
+            {"Count": 0}
+        ]
+    finally:  # the demo's Tailspin never consented; other tests rely on it
+        with live.state.sessions.begin() as session:
+            app = require_app(session, partner.demo.client_id)
+            sp = consent.find_service_principal(session, partner.stranger, app)
+            if sp is not None:
+                consent.remove_service_principal(session, sp)
+    assert partner.token_result(partner.stranger).get("error_codes") == [700016]
