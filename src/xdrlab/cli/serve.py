@@ -85,5 +85,7 @@ def _announce_demo(
             value = "\n".join(
                 f"{u['upn']}  {u['password']}  ({', '.join(u['roles'])})" for u in value
             )
+        elif isinstance(value, dict):
+            value = "\n".join(f"{k}: {v}" for k, v in value.items())
         table.add_row(key, str(value))
     console.print(table)
