@@ -12,7 +12,8 @@ import msal
 from azure.identity import DeviceCodeCredential
 
 from tests.identity.aadsts import assert_aadsts
-from tests.identity.user.conftest import DEFENDER, UserLab, claims
+from tests.identity.user.conftest import DEFENDER, PASSWORD, UserLab, claims
+from tests.identity.webclient import Page, WebClient, complete, sign_in
 from xdrlab.identity import device, users
 from xdrlab.store.models import DeviceCode
 
@@ -140,22 +141,66 @@ def test_user_code_is_typed_loosely_but_only_works_once(lab: UserLab) -> None:
             raise AssertionError("an approved user code was approved again")
 
 
+def _demo_user(lab: UserLab, role: str) -> tuple[str, str]:
+    """UPN and password of the demo user with `role`, from demo.json."""
+    found = next(u for u in lab.live.demo_json["users"] if role in u["roles"])
+    return found["upn"], found["password"]
+
+
+def _enter_code_on_device_page(
+    lab: UserLab, verification_uri: str, user_code: str, upn: str, password: str
+) -> list[str]:
+    """What the person does: open the verification page, type the code, sign in, confirm the
+    app and accept consent if asked. Returns the steps the pages asked for."""
+    seen: list[str] = []
+    with WebClient(lab.live.base_url, lab.live.ca_file) as web:
+        page = web.get(verification_uri)
+        assert isinstance(page, Page) and page.status == 200, page
+        page = web.submit(page.form(step="code"), otc=user_code)
+        done = complete(web, page, upn, password, seen=seen)
+        assert isinstance(done, Page) and done.status == 200, done
+        assert "You have signed in to the " in done.text, done.text
+        assert "application on your device." in done.text
+    return seen
+
+
 def test_msal_device_flow(lab: UserLab) -> None:
+    upn, password = _demo_user(lab, "Security Operator")
     app = msal.PublicClientApplication(
-        lab.public_client_id,
+        lab.live.demo_json["public_client_id"],
         authority=f"{lab.live.base_url}/{lab.tenant_id}",
         instance_discovery=False,
     )
     flow = app.initiate_device_flow(scopes=[f"{DEFENDER}/.default"])
     assert flow["verification_uri"] == f"{lab.live.base_url}/devicelogin", flow
-    timer = threading.Timer(1.0, _approve, args=(lab, flow["user_code"], lab.operator))
-    timer.start()
+    # The person types the code in a browser while MSAL polls.
+    steps: list[str] = []
+    failures: list[BaseException] = []
+
+    def person() -> None:
+        try:
+            steps.extend(
+                _enter_code_on_device_page(
+                    lab, flow["verification_uri"], flow["user_code"], upn, password
+                )
+            )
+        except BaseException as failure:  # re-raised in the test's thread
+            failures.append(failure)
+            with lab.live.state.sessions.begin() as session:
+                device.decline(session, lab.live.state.clock, flow["user_code"])
+
+    browser = threading.Thread(target=person)
     started = time.monotonic()
+    browser.start()
     result = app.acquire_token_by_device_flow(flow)
-    timer.join()
+    browser.join()
+    if failures:
+        raise failures[0]
+    assert steps == ["username", "confirm"]  # the public client is consented tenant-wide
     assert "access_token" in result, result
     assert time.monotonic() - started < 30
-    assert result["id_token_claims"]["preferred_username"] == lab.operator
+    assert result["id_token_claims"]["preferred_username"] == upn
+    assert claims(result["access_token"])["upn"] == upn
     assert lab.api("GET", "/api/incidents", result["access_token"]).status_code == 200
     # The account is cached, so silent calls work without another device code.
     account = app.get_accounts()[0]
@@ -164,19 +209,21 @@ def test_msal_device_flow(lab: UserLab) -> None:
 
 
 def test_azure_identity_device_code_credential(lab: UserLab) -> None:
-    def approve(verification_uri: str, user_code: str, expires_on: dt.datetime) -> None:
+    upn, password = _demo_user(lab, "Security Reader")
+
+    def prompt(verification_uri: str, user_code: str, expires_on: dt.datetime) -> None:
         assert verification_uri == f"{lab.live.base_url}/devicelogin"
-        _approve(lab, user_code, lab.operator)
+        _enter_code_on_device_page(lab, verification_uri, user_code, upn, password)
 
     credential = DeviceCodeCredential(
-        client_id=lab.public_client_id,
+        client_id=lab.live.demo_json["public_client_id"],
         tenant_id=lab.tenant_id,
         authority=lab.live.base_url,
         disable_instance_discovery=True,
-        prompt_callback=approve,
+        prompt_callback=prompt,
     )
     token = credential.get_token(f"{DEFENDER}/.default")
-    assert claims(token.token)["upn"] == lab.operator
+    assert claims(token.token)["upn"] == upn
     hunting = lab.api(
         "POST",
         "/api/advancedhunting/run",
@@ -184,3 +231,21 @@ def test_azure_identity_device_code_credential(lab: UserLab) -> None:
         json={"Query": "DeviceProcessEvents | take 1"},
     )
     assert hunting.status_code == 200, hunting.text
+
+
+def test_device_page_wrong_code_then_cancel(lab: UserLab) -> None:
+    """A mistyped code is shown again with an error; after sign-in, cancelling the "Are you
+    trying to sign in" question declines the code for the device."""
+    started = _start(lab, scope=f"{DEFENDER}/Incident.Read offline_access")
+    with WebClient(lab.live.base_url, lab.live.ca_file) as web:
+        page = web.get(started["verification_uri"])
+        assert isinstance(page, Page)
+        page = web.submit(page.form(step="code"), otc="WRONGCODE")
+        assert isinstance(page, Page) and page.status == 400
+        assert "That code didn&#39;t work." in page.text
+        page = web.submit(page.form(step="code"), otc=started["user_code"])
+        page = sign_in(web, page, lab.reader, PASSWORD)
+        assert isinstance(page, Page) and page.has_form("confirm"), page
+        declined = web.submit(page.form(step="confirm"), "cancel")
+        assert isinstance(declined, Page) and "The device was not signed in." in declined.text
+    assert _poll(lab, started["device_code"]).json()["error"] == "authorization_declined"
