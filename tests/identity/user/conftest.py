@@ -10,13 +10,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
 import pytest
 
 from tests.conftest import Live
+from tests.identity.webclient import Landing, WebClient, complete
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 from xdrlab.identity.oauth2.codes import issue_code
@@ -91,28 +91,17 @@ class UserLab:
             )
 
 
-def code_for_flow(lab: UserLab, flow: dict[str, Any], *, client_id: str) -> str:
-    """What the authorization endpoint does for an MSAL auth-code flow once the user signed in:
-    a code bound to the flow's redirect URI, scopes, nonce and PKCE challenge."""
-    query = parse_qs(urlsplit(flow["auth_uri"]).query)
-    state = lab.live.state
-    with state.sessions.begin() as session:
-        return issue_code(
-            session,
-            state.clock,
-            tenant_id=lab.tenant_id,
-            client_id=client_id,
-            user_id=lab.operator_id,
-            redirect_uri=query["redirect_uri"][0],
-            scopes=query["scope"][0].split(),
-            resource=None,
-            endpoint_version=2,
-            nonce=query["nonce"][0],
-            code_challenge=query["code_challenge"][0],
-            code_challenge_method=query["code_challenge_method"][0],
-            session_id=None,
-            auth_time=state.clock.now(),
-        )
+def sign_in_for_flow(
+    lab: UserLab, flow: dict[str, Any], upn: str, *, seen: list[str] | None = None
+) -> dict[str, str]:
+    """What the person does with an MSAL auth-code flow's `auth_uri`: open it in a browser, sign
+    in (and accept consent if asked) until the browser returns to the redirect URI. Returns what
+    the redirect URI receives (MSAL's `auth_response`)."""
+    with WebClient(lab.live.base_url, lab.live.ca_file) as web:
+        landing = complete(web, web.get(flow["auth_uri"]), upn, PASSWORD, seen=seen)
+    assert isinstance(landing, Landing), getattr(landing, "text", landing)
+    assert landing.url.split("?")[0] == flow["redirect_uri"]
+    return landing.params
 
 
 def pkce_challenge(verifier: str) -> str:

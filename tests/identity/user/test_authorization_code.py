@@ -15,9 +15,9 @@ from tests.identity.user.conftest import (
     WEB_REDIRECT,
     UserLab,
     claims,
-    code_for_flow,
     new_verifier,
     pkce_challenge,
+    sign_in_for_flow,
 )
 from xdrlab.identity.oauth2.artifacts import artifact_hash
 from xdrlab.store.models import AuthorizationCode, RefreshToken
@@ -229,8 +229,11 @@ def test_msal_confidential_client_auth_code_flow(lab: UserLab) -> None:
     flow = app.initiate_auth_code_flow(
         [f"{DEFENDER}/.default"], redirect_uri=WEB_REDIRECT, response_mode="form_post"
     )
-    code = code_for_flow(lab, flow, client_id=lab.web_client_id)
-    result = app.acquire_token_by_auth_code_flow(flow, {"code": code, "state": flow["state"]})
+    seen: list[str] = []
+    auth_response = sign_in_for_flow(lab, flow, lab.operator, seen=seen)
+    assert seen == ["username"]  # consented tenant-wide: no consent page
+    assert set(auth_response) == {"code", "state"} and auth_response["state"] == flow["state"]
+    result = app.acquire_token_by_auth_code_flow(flow, auth_response)
     assert "access_token" in result, result
     assert result["id_token_claims"]["oid"] == lab.operator_id
     accounts = app.get_accounts()

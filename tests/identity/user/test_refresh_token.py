@@ -13,8 +13,8 @@ from tests.identity.user.conftest import (
     LOOPBACK,
     UserLab,
     claims,
-    code_for_flow,
     new_verifier,
+    sign_in_for_flow,
 )
 from xdrlab.identity.oauth2.artifacts import artifact_hash
 from xdrlab.store.models import RefreshToken
@@ -128,8 +128,7 @@ def test_msal_silent_refresh_uses_the_cached_refresh_token(lab: UserLab) -> None
     flow = app.initiate_auth_code_flow(
         [f"{DEFENDER}/.default"], redirect_uri=LOOPBACK, response_mode="form_post"
     )
-    code = code_for_flow(lab, flow, client_id=lab.public_client_id)
-    result = app.acquire_token_by_auth_code_flow(flow, {"code": code, "state": flow["state"]})
+    result = app.acquire_token_by_auth_code_flow(flow, sign_in_for_flow(lab, flow, lab.operator))
     assert "access_token" in result, result
     accounts = app.get_accounts()
     assert len(accounts) == 1 and accounts[0]["username"] == lab.operator
