@@ -181,7 +181,7 @@ class Binder:
         return ops.between(self, left, low, high, e.negated, e.pos)
 
     def member(self, e: n.Member | n.Index) -> Typed:
-        path: list[str | int] = []
+        path: list[str | int | Typed] = []
         node: n.Expr = e
         while isinstance(node, n.Member | n.Index):
             if isinstance(node, n.Member):
@@ -189,14 +189,18 @@ class Binder:
             else:
                 key = self.bind(node.index)
                 if (
-                    not key.is_constant
-                    or not isinstance(key.value, str | int)
-                    or isinstance(key.value, bool)
+                    key.is_constant
+                    and isinstance(key.value, str | int)
+                    and not isinstance(key.value, bool)
                 ):
+                    path.append(key.value)
+                elif key.type in (T.LONG, T.INT, T.STRING):
+                    path.append(key)  # computed per row: `a[i]`, `bag[name]`
+                else:
                     raise diag.unsupported_feature(
-                        "Indexing a dynamic value with a non-constant key", node.index.pos
+                        f"Indexing a dynamic value with a non-constant {key.type.value} key",
+                        node.index.pos,
                     )
-                path.append(key.value)
             node = node.target
         path.reverse()
         base = self.bind(node)
@@ -206,9 +210,14 @@ class Binder:
                 f"Property access needs a dynamic value, not {base.type.value}",
                 e.pos,
             )
+        parts: list[exp.Expr] = []
         text = "$"
         for step in path:
-            if isinstance(step, int):
+            if isinstance(step, Typed):
+                parts.append(string(text))
+                parts.append(_path_step(step))
+                text = ""
+            elif isinstance(step, int):
                 text += f"[{step}]" if step >= 0 else f"[#{step}]"
             elif _KEY.fullmatch(step):
                 text += "." + step
@@ -216,7 +225,14 @@ class Binder:
                 raise diag.unsupported_feature("A property name with quotes", e.pos)
             else:
                 text += f'."{step}"'
-        return Typed(fn("json_extract", base.sql, string(text)), T.DYNAMIC)
+        if not parts:
+            return Typed(fn("json_extract", base.sql, string(text)), T.DYNAMIC)
+        if text:
+            parts.append(string(text))
+        path_sql: exp.Expr = parts[0]
+        for part in parts[1:]:
+            path_sql = exp.DPipe(this=path_sql, expression=part)
+        return Typed(fn("json_extract", base.sql, path_sql), T.DYNAMIC)
 
     def call(self, e: n.Call) -> Typed:
         if isinstance(self.env.lets.get(e.name), UserFunction) and self.env.call_function:
@@ -279,6 +295,19 @@ class Binder:
         if self.env.scalar_subquery is None:
             raise diag.unsupported_feature("The 'toscalar' function", e.pos)
         return self.env.scalar_subquery(e.source, self.op)
+
+
+def _path_step(key: Typed) -> exp.Expr:
+    """The JSON path step for a key computed per row: `[i]`, `[#-i]` or `."name"`."""
+    text = exp.Cast(this=key.sql.copy(), to=exp.DataType.build("VARCHAR"))
+    if key.type is T.STRING:
+        quoted = fn("replace", text, string('"'), string('\\"'))
+        return exp.DPipe(
+            this=exp.DPipe(this=string('."'), expression=quoted), expression=string('"')
+        )
+    negative = exp.LT(this=key.sql.copy(), expression=exp.Literal.number(0))
+    opening = exp.Case(ifs=[exp.If(this=negative, true=string("[#"))], default=string("["))
+    return exp.DPipe(this=exp.DPipe(this=opening, expression=text), expression=string("]"))
 
 
 def _json_constant(value: object, pos: diag.Position) -> Typed:

@@ -26,7 +26,7 @@ class Extend(n.OperatorNode):
 
 
 def parse(p: Parser, keyword: Token) -> Extend:
-    return Extend(keyword.pos, keyword.text, p.parse_assignments())
+    return Extend(keyword.pos, keyword.text, p.parse_assignments(tuples=True))
 
 
 def lower(ctx: Lowering, rel: Relation, node: Extend) -> Relation:

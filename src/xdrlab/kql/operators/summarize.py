@@ -36,7 +36,7 @@ def parse(p: Parser, keyword: Token) -> Summarize:
     p.skip_hints()
     aggregates: tuple[n.Assignment, ...] = ()
     if not p.at_word("by"):
-        aggregates = p.parse_assignments()
+        aggregates = p.parse_assignments(tuples=True)
     by: tuple[n.Assignment, ...] = ()
     if p.accept_word("by"):
         by = p.parse_assignments()
@@ -83,10 +83,21 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
     for item in node.aggregates:
         if _is_tuple_aggregate(item.expr):
             assert isinstance(item.expr, n.Call)
-            if item.name is not None:
-                raise diag.unsupported_feature(f"Naming the result of '{item.expr.name}'", item.pos)
-            for column in TUPLE_AGGREGATES[item.expr.name](aggs, item.expr, by_names):
-                name = unique_name(column.name, taken)
+            given = item.names or ((item.name,) if item.name is not None else ())
+            columns = TUPLE_AGGREGATES[item.expr.name](aggs, item.expr, by_names)
+            if len(given) > len(columns):
+                raise diag.type_mismatch(
+                    node.keyword,
+                    f"'{item.expr.name}' produces {len(columns)} columns, not {len(given)}",
+                    item.pos,
+                )
+            for i, column in enumerate(columns):
+                if i < len(given):  # `(A, B) = arg_max(...)` names the first columns
+                    name = given[i]
+                    if name in taken:
+                        raise diag.duplicate_column(node.keyword, name, item.pos)
+                else:
+                    name = unique_name(column.name, taken)
                 taken.append(name)
                 if column.group is None:
                     outputs.append(Output(Column(name, column.value.type), column.value.sql))
@@ -98,6 +109,11 @@ def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
                     outputs.append(Output(Column(hidden, KustoType.DYNAMIC), column.value.sql))
                 extracted.append((Column(name, column.value.type), hidden, column.field))
             continue
+        if len(item.names) > 1:
+            raise diag.type_mismatch(
+                node.keyword, f"The expression produces 1 column, not {len(item.names)}", item.pos
+            )
+        item = n.Assignment(item.pos, item.names[0], item.expr) if item.names else item
         seen = aggs.agg_count
         value = aggs.bind(item.expr)
         if aggs.agg_count == seen:

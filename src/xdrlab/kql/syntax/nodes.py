@@ -92,11 +92,13 @@ class Index(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """`[Name =] expr` in project/extend/summarize lists."""
+    """`[Name =] expr` in project/extend/summarize lists; `(A, B) = expr` sets `names` (and no
+    `name`) for functions and aggregates that produce several columns."""
 
     pos: Position
     name: str | None
     expr: Expr
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

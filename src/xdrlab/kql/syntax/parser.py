@@ -496,15 +496,38 @@ class Parser:
             )
         return False
 
-    def parse_assignment(self) -> n.Assignment:
-        t = self.tok
-        if t.is_punct("("):
-            # (a, b) = f(...): tuple assignment for functions with several results
-            j = 1
-            while self.peek(j).kind in (Kind.IDENT, Kind.PUNCT) and not self.peek(j).is_punct(")"):
+    def at_tuple_assignment(self) -> bool:
+        """At `(Name, Name, ...) =` (and not `==`)."""
+        j = 1
+        while True:
+            t = self.peek(j)
+            if t.kind is not Kind.IDENT:
+                return False
+            j += 1
+            if self.peek(j).is_punct(","):
                 j += 1
-            if self.peek(j).is_punct(")") and self.peek(j + 1).is_punct("="):
-                raise diag.unsupported_feature("Assigning several columns at once", t.pos)
+                continue
+            break
+        return (
+            self.peek(j).is_punct(")")
+            and self.peek(j + 1).is_punct("=")
+            and not self.peek(j + 2).is_punct("=")
+        )
+
+    def parse_assignment(self, *, tuples: bool = False) -> n.Assignment:
+        """`[Name =] expr`; with `tuples`, also `(A, B) = expr` (extend, summarize)."""
+        t = self.tok
+        if t.is_punct("(") and self.at_tuple_assignment():
+            # (a, b) = f(...): tuple assignment for functions with several results
+            if not tuples:
+                raise diag.unsupported_feature("Assigning several columns at once here", t.pos)
+            self.advance()
+            names = [self.parse_identifier()]
+            while self.accept_punct(","):
+                names.append(self.parse_identifier())
+            self.expect_punct(")")
+            self.expect_punct("=")
+            return n.Assignment(t.pos, None, self.parse_expr(), tuple(names))
         name: str | None = None
         if self.at_assignment():
             name = self.parse_identifier()
@@ -512,10 +535,10 @@ class Parser:
         expr = self.parse_expr()
         return n.Assignment(t.pos, name, expr)
 
-    def parse_assignments(self) -> tuple[n.Assignment, ...]:
-        items = [self.parse_assignment()]
+    def parse_assignments(self, *, tuples: bool = False) -> tuple[n.Assignment, ...]:
+        items = [self.parse_assignment(tuples=tuples)]
         while self.accept_punct(","):
-            items.append(self.parse_assignment())
+            items.append(self.parse_assignment(tuples=tuples))
         return tuple(items)
 
     def parse_sort_key(self) -> n.SortKey:
