@@ -102,7 +102,7 @@ def test_string_operator(strings: Lake, predicate: str, expected: list[str]) -> 
 def test_string_operators_compile_to_one_cheap_test_on_raw_columns(strings: Lake) -> None:
     # A term match is one case-insensitive RE2 scan of the raw column (no lower() copy first).
     sql = strings.compile('DeviceInfo | where DeviceName has "cmd"').tree.sql(dialect="duckdb")
-    assert "REGEXP_MATCHES(\"DeviceName\", '(?i)" in sql and "LOWER" not in sql
+    assert 'REGEXP_MATCHES("DeviceName", \'(?i)' in sql and "LOWER" not in sql
     sql = strings.compile('DeviceInfo | where DeviceName has "-"').tree.sql(dialect="duckdb")
     assert "CONTAINS(LOWER(\"DeviceName\"), '-')" in sql  # no boundary to check: substring
     sql = strings.compile('DeviceInfo | where DeviceName =~ "CMD"').tree.sql(dialect="duckdb")
