@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import ssl
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,9 +19,13 @@ import pytest
 
 from tests.conftest import Live
 from tests.identity.webclient import Landing, WebClient, complete
+from xdrlab.demo.seed import seed_demo
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 from xdrlab.identity.oauth2.codes import issue_code
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import open_state
+from xdrlab.settings import Settings
 
 PASSWORD = "Correct-Horse-9"
 DEFENDER = "https://api.security.microsoft.com"
@@ -173,3 +179,57 @@ def lab(live: Live) -> Iterator[UserLab]:
             reader.id,
         )
     yield found
+
+
+@dataclass
+class DefaultPortServer:
+    """xdrlab as `xdrlab serve --port 443` runs it, with its own state and demo tenant."""
+
+    base_url: str  # https://localhost: the port is the scheme's default
+    ca_file: Path
+    demo: dict[str, Any]
+
+    def user(self, role: str) -> tuple[str, str]:
+        found = next(u for u in self.demo["users"] if role in u["roles"])
+        return str(found["upn"]), str(found["password"])
+
+    def api(self, path: str, token: str) -> httpx.Response:
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        with httpx.Client(base_url=self.base_url, verify=context, timeout=30) as client:
+            return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture(scope="session")
+def port_443(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DefaultPortServer]:
+    """A second, real xdrlab server listening on 127.0.0.1:443. MSAL's password grant asks
+    `https://<authority host>/common/userrealm/...` on port 443 whatever port the authority
+    names, so an unmodified MSAL needs xdrlab there. The tests run as root; a busy or
+    forbidden port fails the tests rather than skipping them."""
+    try:
+        sock = bind("127.0.0.1", 443)
+    except OSError as failure:
+        pytest.fail(
+            f"xdrlab must listen on 127.0.0.1:443 for MSAL's password grant (user realm "
+            f"discovery always uses port 443): {failure}. Free the port or run as root."
+        )
+    state_dir = tmp_path_factory.mktemp("state-443")
+    settings = settle_port(Settings(state_dir=state_dir, host="127.0.0.1", port=443), sock)
+    state = open_state(settings)
+    demo = seed_demo(state)
+    server = Server(state, sock, log_level="warning")
+    try:
+        server.start_in_thread()
+        assert server.tls is not None
+        document = demo.document(settings.base_url, server.tls.ca_file)
+        yield DefaultPortServer("https://localhost", server.tls.ca_file, document)
+    finally:
+        server.stop()
+        sock.close()
+
+
+@pytest.fixture
+def trust_443(port_443: DefaultPortServer, monkeypatch: pytest.MonkeyPatch) -> DefaultPortServer:
+    """Trust the port-443 server's CA the way the README tells users to (environment only)."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.setenv(name, str(port_443.ca_file))
+    return port_443

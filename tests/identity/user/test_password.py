@@ -8,12 +8,10 @@ from typing import Any
 
 import msal
 import pytest
-import requests
-from azure.core.pipeline.transport import RequestsTransport
 from azure.identity import UsernamePasswordCredential
 
 from tests.identity.aadsts import assert_aadsts
-from tests.identity.user.conftest import DEFENDER, PASSWORD, UserLab, claims
+from tests.identity.user.conftest import DEFENDER, PASSWORD, DefaultPortServer, UserLab, claims
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
 
@@ -158,56 +156,44 @@ def test_user_realm_discovery(lab: UserLab) -> None:
     assert unknown.json()["account_type"] == "Unknown"
 
 
-class _SamePortSession(requests.Session):
-    """How MSAL reaches xdrlab's user realm endpoint: MSAL builds that URL from the authority's
-    host name without its port (production listens on 443); here the lab's port is put back,
-    as a hosts-file or port-443 setup would do."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__()
-        self._port = port
-
-    def request(self, method: str | bytes, url: Any, *args: Any, **kwargs: Any) -> Any:
-        prefix = "https://localhost/"
-        if isinstance(url, str) and url.startswith(prefix):
-            url = f"https://localhost:{self._port}/{url[len(prefix) :]}"
-        return super().request(method, url, *args, **kwargs)
-
-
-def test_msal_username_password(lab: UserLab) -> None:
-    port = int(lab.live.base_url.rsplit(":", 1)[1])
+def test_msal_username_password(trust_443: DefaultPortServer) -> None:
+    """MSAL unchanged: the authority names no port, so user realm discovery
+    (`https://localhost/common/userrealm/...`) and every later call reach xdrlab on 443."""
+    server = trust_443
+    upn, password = server.user("Security Operator")
     app = msal.PublicClientApplication(
-        lab.public_client_id,
-        authority=f"{lab.live.base_url}/{lab.tenant_id}",
+        server.demo["public_client_id"],
+        authority=f"{server.base_url}/{server.demo['tenant_id']}",
         instance_discovery=False,
-        http_client=_SamePortSession(port),
     )
     with pytest.warns(DeprecationWarning):
         result = app.acquire_token_by_username_password(
-            lab.operator, PASSWORD, scopes=[f"{DEFENDER}/.default"]
+            upn, password, scopes=[f"{DEFENDER}/.default"]
         )
     assert "access_token" in result, result
-    assert lab.api("GET", "/api/incidents", result["access_token"]).status_code == 200
+    assert claims(result["access_token"])["upn"] == upn
+    assert server.api("/api/incidents", result["access_token"]).status_code == 200
     account = app.get_accounts()[0]
-    assert account["username"] == lab.operator
+    assert account["username"] == upn
     refreshed = app.acquire_token_silent(
         [f"{DEFENDER}/.default"], account=account, force_refresh=True
     )
-    assert refreshed is not None and "access_token" in refreshed
+    assert refreshed is not None and "access_token" in refreshed, refreshed
+    assert refreshed["access_token"] != result["access_token"]
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_azure_identity_username_password_credential(lab: UserLab) -> None:
-    port = int(lab.live.base_url.rsplit(":", 1)[1])
+def test_azure_identity_username_password_credential(trust_443: DefaultPortServer) -> None:
+    server = trust_443
+    upn, password = server.user("Security Reader")
     credential = UsernamePasswordCredential(
-        client_id=lab.public_client_id,
-        username=lab.reader,
-        password=PASSWORD,
-        tenant_id=lab.tenant_id,
-        authority=lab.live.base_url,
+        client_id=server.demo["public_client_id"],
+        username=upn,
+        password=password,
+        tenant_id=server.demo["tenant_id"],
+        authority=server.base_url,
         disable_instance_discovery=True,
-        transport=RequestsTransport(session=_SamePortSession(port), session_owner=False),
     )
     token = credential.get_token(f"{DEFENDER}/.default")
-    assert claims(token.token)["upn"] == lab.reader
-    assert lab.api("GET", "/api/incidents", token.token).status_code == 200
+    assert claims(token.token)["upn"] == upn
+    assert server.api("/api/incidents", token.token).status_code == 200
