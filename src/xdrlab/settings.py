@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,18 @@ class Settings(BaseSettings):
         default=30,
         ge=1,
         description="How far back advanced hunting sees data (production: 30 days).",
+    )
+    hunting_engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Engine that runs advanced hunting queries: `duckdb` (embedded, in the "
+        "server process) or `spark` (Spark SQL; needs the `spark` extra and Java, see "
+        "docs/distributed.md).",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master URL for `hunting_engine=spark`: `local[N]`, "
+        "`spark://host:7077` or `yarn`. A cluster's executors must reach the lake's files "
+        "at the same path.",
     )
 
     @property

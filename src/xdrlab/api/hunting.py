@@ -67,6 +67,8 @@ def _run(request: Request, caller: Caller, query: str, timespan: str | None) -> 
             window=window,
             row_limit=settings.hunting_row_limit,
             timeout_seconds=settings.hunting_timeout_seconds,
+            engine=settings.hunting_engine,
+            spark_master=settings.spark_master,
         )
     except KqlError as error:
         raise ApiError(400, "BadRequest", str(error.diagnostic)) from None

@@ -1,4 +1,4 @@
-"""Engines that run compiled hunting queries over the lake (DuckDB embedded; distributed later)."""
+"""Engines that run compiled hunting queries over the lake (DuckDB embedded; Spark SQL distributed)."""
 
 from xdrlab.engine.embedded import ROW_LIMIT, TIMEOUT_SECONDS, EmbeddedEngine
 from xdrlab.engine.errors import (
@@ -10,7 +10,7 @@ from xdrlab.engine.errors import (
     ResourcesExceeded,
     UnexpectedError,
 )
-from xdrlab.engine.hunting import run_hunting_query
+from xdrlab.engine.hunting import HuntingEngine, hunting_engine, run_hunting_query
 from xdrlab.engine.results import ExecutionStats, HuntingResult
 from xdrlab.engine.sandbox import EngineSettings
 from xdrlab.engine.window import RETENTION, HuntingWindow
@@ -23,6 +23,7 @@ __all__ = [
     "EngineSettings",
     "ExecutionFailed",
     "ExecutionStats",
+    "HuntingEngine",
     "HuntingError",
     "HuntingResult",
     "HuntingWindow",
@@ -31,5 +32,6 @@ __all__ = [
     "QueryTimeout",
     "ResourcesExceeded",
     "UnexpectedError",
+    "hunting_engine",
     "run_hunting_query",
 ]

@@ -3,14 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, Protocol
 
 from xdrlab import kql
 from xdrlab.engine.embedded import ROW_LIMIT, TIMEOUT_SECONDS, EmbeddedEngine
 from xdrlab.engine.results import HuntingResult
 from xdrlab.engine.sandbox import EngineSettings
 from xdrlab.engine.window import HuntingWindow
-from xdrlab.lake.schema import hunting_tables
+from xdrlab.kql.compiled import CompiledQuery
+from xdrlab.lake.schema import Table, hunting_tables
 from xdrlab.lake.store import Lake
+
+EngineName = Literal["duckdb", "spark"]
+
+
+class HuntingEngine(Protocol):
+    """What both engines offer: one compiled query, one tenant, one window."""
+
+    def execute(
+        self,
+        compiled: CompiledQuery,
+        tenant_id: str,
+        window: HuntingWindow,
+        *,
+        row_limit: int = ...,
+        timeout_seconds: float = ...,
+    ) -> HuntingResult: ...
+
+
+def hunting_engine(
+    lake: Lake,
+    name: EngineName = "duckdb",
+    *,
+    tables: dict[str, Table] | None = None,
+    settings: EngineSettings | None = None,
+    spark_master: str = "local[2]",
+) -> HuntingEngine:
+    """The engine called `name`; Spark's is imported only when asked for (optional extra)."""
+    if name == "spark":
+        from xdrlab.engine.distributed import SparkEngine, SparkSettings
+
+        return SparkEngine(lake, SparkSettings(master=spark_master), tables)
+    return EmbeddedEngine(lake, settings, tables)
 
 
 def run_hunting_query(
@@ -23,16 +57,20 @@ def run_hunting_query(
     row_limit: int = ROW_LIMIT,
     timeout_seconds: float = TIMEOUT_SECONDS,
     settings: EngineSettings | None = None,
+    engine: EngineName = "duckdb",
+    spark_master: str = "local[2]",
 ) -> HuntingResult:
     """Compile `text` (KqlError passes through) and run it over `tenant_id`'s data.
 
     `window` defaults to the last 30 days before `now`, the same `now` the compiler uses for
-    `ago()` and `now()`.
+    `ago()` and `now()`. `engine` picks DuckDB (embedded) or Spark (on `spark_master`).
     """
     tables = hunting_tables()
     compiled = kql.compile_query(text, tables, now=now)
-    engine = EmbeddedEngine(lake, settings, tables)
-    return engine.execute(
+    runner = hunting_engine(
+        lake, engine, tables=tables, settings=settings, spark_master=spark_master
+    )
+    return runner.execute(
         compiled,
         tenant_id,
         window or HuntingWindow.default(now),

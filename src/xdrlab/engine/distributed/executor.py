@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from xdrlab.engine.errors import QueryRejected, QueryTimeout, ResourcesExceeded, UnexpectedError
 from xdrlab.engine.distributed.session import SparkSettings, query_session
 from xdrlab.engine.distributed.transpile import Unsupported, spark_sql
 from xdrlab.engine.distributed.views import register
+from xdrlab.engine.errors import QueryRejected, QueryTimeout, ResourcesExceeded, UnexpectedError
 from xdrlab.engine.results import ExecutionStats, HuntingResult
 from xdrlab.engine.window import HuntingWindow
 from xdrlab.kql.compiled import CompiledQuery

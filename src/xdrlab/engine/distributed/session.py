@@ -25,6 +25,12 @@ _SQL_CONF: dict[str, str] = {
 }
 
 
+# Applied when the session starts; settings' `conf` overrides them.
+_START_CONF: dict[str, str] = {
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
 @dataclass(frozen=True)
 class SparkSettings:
     """Where and how the distributed engine runs."""
@@ -51,7 +57,7 @@ def root_session(settings: SparkSettings) -> SparkSession:
                 raise RuntimeError("the Spark session was already started with other settings")
             return _session
         builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
-        for key, value in {**_SQL_CONF, **settings.conf}.items():
+        for key, value in {**_START_CONF, **_SQL_CONF, **settings.conf}.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")

@@ -195,7 +195,9 @@ def rewrite_json_type(node: exp.Anonymous) -> exp.Expr:
         case = case.when(same, exp.Literal.string(kind))
     whole = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string(r"^\s*-?[0-9]+\s*$"))
     case = case.when(whole, exp.Literal.string("BIGINT"))
-    case = case.when(exp.Not(this=exp.Is(this=first, expression=exp.null())), exp.Literal.string("DOUBLE"))
+    case = case.when(
+        exp.Not(this=exp.Is(this=first, expression=exp.null())), exp.Literal.string("DOUBLE")
+    )
     return case
 
 
@@ -207,7 +209,7 @@ def rewrite_json_valid(node: exp.Anonymous) -> exp.Expr:
 
 def rewrite_try(node: exp.Anonymous) -> exp.Expr:
     """DuckDB's ``try(x)`` makes errors NULL; with ANSI mode off Spark's functions already do."""
-    (value,) = node.expressions
+    value: exp.Expr = node.expressions[0]
     return value
 
 
@@ -259,7 +261,8 @@ def rewrite_json_cast(node: exp.Cast) -> exp.Expr:
     """JSON is text in Spark: a cast to JSON keeps the text, ``CAST(NULL AS JSON)`` is a string."""
     if isinstance(node.this, exp.Null):
         return exp.cast(exp.null(), exp.DataType.build("STRING"))
-    return node.this
+    text: exp.Expr = node.this
+    return text
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:

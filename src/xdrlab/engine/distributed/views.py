@@ -59,7 +59,7 @@ def stored_schema(table: Table) -> StructType:
 
 
 def table_frame(
-    spark: SparkSession, table: Table, files: Sequence[Path], start: datetime, end: datetime
+    spark: SparkSession, table: Table, files: Sequence[str | Path], start: datetime, end: datetime
 ) -> DataFrame:
     """The rows of `table` a query may see, every column in schema order with its view type."""
     from pyspark.sql import functions as f
@@ -76,7 +76,7 @@ def table_frame(
 
 
 def register(
-    spark: SparkSession, table: Table, files: Sequence[Path], start: datetime, end: datetime
+    spark: SparkSession, table: Table, files: Sequence[str | Path], start: datetime, end: datetime
 ) -> None:
     """Bind `table`'s name in `spark` (a per-query session) to the tenant's rows."""
     table_frame(spark, table, files, start, end).createOrReplaceTempView(table.name)
