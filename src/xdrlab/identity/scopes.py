@@ -45,7 +45,9 @@ class RequestedScopes:
 
     @property
     def wants_id_token(self) -> bool:
-        return "openid" in self.oidc
+        """v2 returns an id_token for `openid`; v1 user flows always did (ADAL reads the user
+        from it and never sends `scope=openid`)."""
+        return self.version == 1 or "openid" in self.oidc
 
     @property
     def wants_refresh_token(self) -> bool:

@@ -218,10 +218,13 @@ def advance(
         admin = can_consent_for_tenant(user)
         if (admin_forced and not admin) or not can_consent(tenant, user):
             return NeedsAdmin(user)
+        # An admin may tick "on behalf of your organisation", which grants the org-wide plan
+        # (application permissions included): the page lists all of it, never less than an
+        # acceptance can grant.
         return AskConsent(
             user,
             tenant,
-            consent_plan(req, for_organisation=admin_forced),
+            consent_plan(req, for_organisation=admin_forced or admin),
             for_organisation=admin,
         )
 
