@@ -104,6 +104,10 @@ class SparkEngine:
             timer.start()
             frame = spark.sql(sql)
             arrow, truncated = _fetch(frame, row_limit)
+            if expired.is_set():  # finished, but only after the deadline (or between jobs)
+                raise QueryTimeout()
+        except QueryTimeout:
+            raise
         except Exception as error:
             if expired.is_set():
                 raise QueryTimeout() from None

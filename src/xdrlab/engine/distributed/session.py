@@ -47,14 +47,15 @@ _started_with: SparkSettings | None = None
 
 
 def root_session(settings: SparkSettings) -> SparkSession:
-    """The process's Spark session, started on first call (later calls must agree on settings)."""
+    """The process's Spark session, started on first call with `settings` (later calls share it)."""
     global _session, _started_with
     from pyspark.sql import SparkSession
 
     with _lock:
-        if _session is not None:
-            if settings != _started_with:
-                raise RuntimeError("the Spark session was already started with other settings")
+        if _session is not None and _started_with is not None:
+            # Start-up configuration cannot change while the session runs; the master must agree.
+            if settings.master != _started_with.master:
+                raise RuntimeError("the Spark session already runs on another master")
             return _session
         builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
         for key, value in {**_START_CONF, **_SQL_CONF, **settings.conf}.items():
