@@ -95,3 +95,70 @@ def test_index_computed_per_row(lake: Lake) -> None:
         (10, 20, None, 7),
         (None, None, None, None),
     ]
+
+
+# --- series_decompose_anomalies --------------------------------------------------------------
+
+
+def _series(lake: Lake, values: str, call: str) -> list[tuple[object, ...]]:
+    r = lake.run(
+        f"datatable(y:dynamic)[dynamic({values})]"
+        f" | extend (flag, score, baseline) = {call} | project flag, score, baseline"
+    )
+    return [tuple(json_value(v) for v in row) for row in r.rows]
+
+
+def test_decompose_anomalies_average_trend_and_tukey_score(lake: Lake) -> None:
+    # baseline = avg = 1.8; residuals -0.8 (x9) and 7.2; 10th/90th percentiles -0.8 and 0.0,
+    # so the spike scores (7.2 - 0.0) / 0.8 = 9 and is flagged.
+    rows = _series(lake, "[1,1,1,1,1,1,1,1,1,9]", "series_decompose_anomalies(y, 1.5, 0, 'avg')")
+    flag, score, baseline = rows[0]
+    assert flag == [0] * 9 + [1]
+    assert score == pytest.approx([0.0] * 9 + [9.0])
+    assert baseline == pytest.approx([1.8] * 10)
+
+
+def test_decompose_anomalies_fixed_season_is_the_median_per_phase(lake: Lake) -> None:
+    rows = _series(lake, "[0,10,0,10,0,12,0,10]", "series_decompose_anomalies(y, 1.5, 2, 'none')")
+    flag, _score, baseline = rows[0]
+    assert baseline == pytest.approx([0, 10] * 4)
+    assert flag == [0, 0, 0, 0, 0, 1, 0, 0]
+
+
+def test_decompose_anomalies_detects_the_season(lake: Lake) -> None:
+    # lag 2 autocorrelation 350/400 >= 0.6: period 2, baseline is the series itself
+    rows = _series(
+        lake, "[0,10,0,10,0,10,0,10,0,10,0,10,0,10,0,10]", "series_decompose_anomalies(y)"
+    )
+    flag, score, baseline = rows[0]
+    assert baseline == pytest.approx([0, 10] * 8)
+    assert flag == [0] * 16 and score == [0.0] * 16
+
+
+def test_decompose_anomalies_linefit(lake: Lake) -> None:
+    rows = _series(lake, "[1,3,5,7,9]", "series_decompose_anomalies(y, 1.5, 0, 'linefit')")
+    assert rows[0][2] == pytest.approx([1, 3, 5, 7, 9])
+    assert rows[0][0] == [0] * 5
+
+
+def test_decompose_anomalies_of_no_series_is_null(lake: Lake) -> None:
+    assert _series(lake, "null", "series_decompose_anomalies(y)") == [(None, None, None)]
+
+
+def test_decompose_anomalies_default_names_and_mv_expand(lake: Lake) -> None:
+    r = lake.run(
+        "datatable(y:dynamic)[dynamic([1,1,1,1,1,1,1,1,1,9])]"
+        " | extend series_decompose_anomalies(y, 1.5, 0)"
+        " | mv-expand y to typeof(long), f = series_decompose_anomalies_y_ad_flag to typeof(long)"
+        " | where f != 0 | project y, f"
+    )
+    assert r.rows == [(9, 1)]
+
+
+def test_decompose_anomalies_inside_an_expression_is_refused(lake: Lake) -> None:
+    with pytest.raises(KqlError) as e:
+        lake.compile("datatable(y:dynamic)[] | extend z = tostring(series_decompose_anomalies(y))")
+    assert e.value.diagnostic.code == "KQL_UNSUPPORTED_FEATURE"
+    with pytest.raises(KqlError) as e:
+        lake.compile("datatable(y:dynamic)[] | extend (a, b, c, d) = series_decompose_anomalies(y)")
+    assert e.value.diagnostic.code == "KQL_TYPE_MISMATCH"

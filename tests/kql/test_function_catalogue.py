@@ -18,6 +18,7 @@ from xdrlab.kql.functions.registry import (
     FUNCTIONS,
     KIND_TYPES,
     KNOWN_KQL_FUNCTIONS,
+    MULTI_RESULT,
     TUPLE_AGGREGATES,
     FunctionSpec,
     parenthesize,
@@ -120,6 +121,7 @@ SPECIAL: dict[str, list[str]] = {
     "array_slice": ["dynamic([1, 2, 3])", "0", "1"],
     "now": [],
     "parse_command_line": ['"a b"', '"windows"'],
+    "series_decompose_anomalies": ["dynamic([1, 2, 3])"],
 }
 KUSTO_TYPES = {t.value for t in KustoType}
 
@@ -144,6 +146,8 @@ def test_every_function_runs_and_returns_its_declared_type(lake: Lake, spec: Fun
     call = _sample_call(spec)
     if spec.aggregate:
         query = f"DeviceInfo | summarize x = {call}"
+    elif spec.canonical in MULTI_RESULT:  # several columns: `extend (x, ...) = f(...)`
+        query = f"DeviceInfo | extend (x) = {call} | project x"
     else:
         query = f"DeviceInfo | project x = {call}"
     r = lake.run(query)

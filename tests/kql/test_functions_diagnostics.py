@@ -173,10 +173,10 @@ CASES: list[tuple[str, str, int, int, str]] = [
     ),
     (
         diag.UNSUPPORTED_FUNCTION,
-        "DeviceInfo | extend x = series_decompose_anomalies(OSBuild)",
+        "DeviceInfo | extend x = series_fir(OSBuild)",
         1,
         25,
-        "The function 'series_decompose_anomalies' is not supported yet",
+        "The function 'series_fir' is not supported yet",
     ),
     (
         diag.UNKNOWN_FUNCTION,

@@ -19,7 +19,12 @@ from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder import operators as ops
 from xdrlab.kql.binder.convert import as_type
 from xdrlab.kql.binder.types import T, Typed, constant, fn, string
-from xdrlab.kql.functions.registry import FUNCTIONS, KNOWN_KQL_FUNCTIONS, TUPLE_AGGREGATES
+from xdrlab.kql.functions.registry import (
+    FUNCTIONS,
+    KNOWN_KQL_FUNCTIONS,
+    MULTI_RESULT,
+    TUPLE_AGGREGATES,
+)
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.lake.schema import KustoType
 
@@ -84,6 +89,8 @@ class Binder:
         self.aggregates = aggregates
         self.agg_depth = 0
         self.agg_count = 0  # aggregate calls bound so far
+        # the one call of a several-column function `extend` may bind (see MULTI_RESULT)
+        self.multi_target: n.Call | None = None
 
     # --- entry points --------------------------------------------------------------------
 
@@ -248,6 +255,12 @@ class Binder:
             if e.name in self.env.lets:
                 raise diag.unsupported_feature("Calling a user-defined function", e.pos)
             raise diag.unknown_function(self.op, e.name, e.pos)
+        if e.name in MULTI_RESULT and e is not self.multi_target:
+            raise diag.unsupported_feature(
+                f"Using '{e.name}' inside an expression (assign its columns with"
+                f" 'extend (a, b, ...) = {e.name}(...)')",
+                e.pos,
+            )
         count = len(e.args)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
             if spec.max_args is None:

@@ -8,5 +8,6 @@ from xdrlab.kql.functions import (  # noqa: F401  (imported for their registrati
     dynamic,
     mathematics,
     network,
+    series,
     strings,
 )

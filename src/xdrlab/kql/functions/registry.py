@@ -276,6 +276,15 @@ def register(
     return decorate
 
 
+# Scalar functions producing several columns (`extend (a, b) = f(...)`): name → the fields of
+# the STRUCT their SQL returns, in column order; each field is a dynamic column.
+MULTI_RESULT: dict[str, tuple[str, ...]] = {}
+
+
+def register_multi_result(name: str, fields: tuple[str, ...]) -> None:
+    MULTI_RESULT[name] = fields
+
+
 def register_tuple_aggregate(
     *names: str, sig: str = "", returns: str = "", doc: str = ""
 ) -> Callable[[TupleAggregateImpl], TupleAggregateImpl]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.naming import default_name, result_name
+from xdrlab.kql.binder.naming import default_name, result_name, unique_name
+from xdrlab.kql.binder.types import fn, string
+from xdrlab.kql.functions.registry import MULTI_RESULT
 from xdrlab.kql.operators.common import refs_simple
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
-from xdrlab.lake.schema import Column
+from xdrlab.lake.schema import Column, KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
@@ -29,11 +33,81 @@ def parse(p: Parser, keyword: Token) -> Extend:
     return Extend(keyword.pos, keyword.text, p.parse_assignments(tuples=True))
 
 
+def _several(ctx: Lowering, rel: Relation, node: Extend, item: n.Assignment) -> Relation:
+    """`extend (a, b, c) = f(...)` for a function producing several columns (`MULTI_RESULT`).
+
+    Its SQL is a Tuple of levels of `expr AS local`: each level becomes hidden columns of one
+    SELECT (later levels read the earlier locals as columns), the last level's `result` is a
+    STRUCT, and its fields become the named columns one SELECT up."""
+    assert isinstance(item.expr, n.Call)
+    fields = MULTI_RESULT[item.expr.name]
+    if len(item.names) > len(fields) or item.name is not None:
+        given = len(item.names) or 1
+        raise diag.type_mismatch(
+            node.keyword,
+            f"'{item.expr.name}' produces {len(fields)} columns, not {given}",
+            item.pos,
+        )
+    if not rel.can_project() or not refs_simple(rel, [item.expr]):
+        rel = rel.wrap()
+    binder = ctx.binder(rel, node.keyword)
+    binder.multi_target = item.expr
+    value = binder.bind(item.expr)
+    assert isinstance(value.sql, exp.Tuple)
+    hidden: dict[str, str] = {}  # local name → hidden column
+    for level in value.sql.expressions:
+        computed = []
+        for alias in level.expressions:
+            sql = alias.this.copy()
+            for column in list(sql.find_all(exp.Column)):
+                if not column.table and column.name in hidden:
+                    ref = rel.output(hidden[column.name])
+                    assert ref is not None
+                    column.replace(ref.sql.copy())
+            name = unique_name(f"__{alias.alias}", rel.names())
+            rel.outputs.append(Output(Column(name, KustoType.DYNAMIC), sql))
+            computed.append((alias.alias, name))
+        rel = rel.wrap()
+        hidden.update(computed)
+    struct = rel.output(hidden["result"])
+    assert struct is not None
+    rel.outputs = [o for o in rel.outputs if o.name not in hidden.values()]
+    first = item.expr.args[0] if item.expr.args else None
+    stem = result_name(first) if first is not None else None
+    for i, field_name in enumerate(fields):
+        if i < len(item.names):
+            name = item.names[i]
+        else:
+            name = (
+                f"{item.expr.name}_{stem}_{field_name}"
+                if stem
+                else f"{item.expr.name}_{field_name}"
+            )
+        extract = fn("struct_extract", struct.sql.copy(), string(field_name))
+        output = Output(Column(name, KustoType.DYNAMIC), extract)
+        for j, existing in enumerate(rel.outputs):
+            if existing.name == name:
+                rel.outputs[j] = output
+                break
+        else:
+            rel.outputs.append(output)
+    return rel
+
+
 def lower(ctx: Lowering, rel: Relation, node: Extend) -> Relation:
     counter = [1]
     for item in node.items:
         if isinstance(item.expr, n.Star):
             raise diag.syntax_error("*", item.expr.pos)
+        if isinstance(item.expr, n.Call) and item.expr.name in MULTI_RESULT:
+            rel = _several(ctx, rel, node, item)
+            continue
+        if len(item.names) > 1:
+            raise diag.type_mismatch(
+                node.keyword, f"The expression produces 1 column, not {len(item.names)}", item.pos
+            )
+        if item.names:
+            item = n.Assignment(item.pos, item.names[0], item.expr)
         if not rel.can_project() or not refs_simple(rel, [item.expr]):
             rel = rel.wrap()
         value = ctx.binder(rel, node.keyword).bind(item.expr)
