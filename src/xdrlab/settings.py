@@ -119,4 +119,6 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         scheme = "https" if self.tls else "http"
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::1", "::") else self.host
+        if (scheme, self.port) in (("https", 443), ("http", 80)):
+            return f"{scheme}://{host}"  # as clients write it, so issuers and URLs match theirs
         return f"{scheme}://{host}:{self.port}"
