@@ -18,8 +18,8 @@ pytest.importorskip("pyspark", reason="the distributed engine needs the spark ex
 if shutil.which("java") is None:
     pytest.skip("the distributed engine needs a Java runtime", allow_module_level=True)
 
-from xdrlab.engine.distributed import SparkEngine, SparkSettings  # noqa: E402
-from xdrlab.engine.distributed import session as spark_session  # noqa: E402
+from xdrlab.engine.distributed import SparkEngine, SparkSettings
+from xdrlab.engine.distributed import session as spark_session
 
 TENANT = "0b7d9f4e-3c55-4a7e-9a51-5d2f0e6c1a11"
 NOW = datetime(2025, 3, 14, 15, 30, 0)

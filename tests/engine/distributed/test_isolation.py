@@ -24,7 +24,8 @@ NAMES = compiled(
 def _files(lab: Lab, tenant: str) -> list[str]:
     window = lab.window()
     return [
-        str(p) for p in lab.lake.files(tenant, table("DeviceProcessEvents"), window.start, window.end)
+        str(p)
+        for p in lab.lake.files(tenant, table("DeviceProcessEvents"), window.start, window.end)
     ]
 
 

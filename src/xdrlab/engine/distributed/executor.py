@@ -188,5 +188,6 @@ def _classify(error: BaseException) -> Exception:
         return ResourcesExceeded()
     if "cancelled" in text.lower() and "job group" in text.lower():
         return QueryTimeout()
-    log.error("Spark query failed: %s", text.split("\n", 1)[0][:500])
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    log.error("Spark query failed: %s", first[:500])
     return UnexpectedError()
