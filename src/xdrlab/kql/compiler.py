@@ -18,7 +18,7 @@ from xdrlab.kql.operators.invoke import expand, returns_table
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
-from xdrlab.lake.schema import Table
+from xdrlab.lake.schema import KustoType, Table
 
 MAX_QUERY_LENGTH = 1_000_000
 
@@ -99,8 +99,8 @@ class Lowering:
             return isinstance(let, TabularLet)
         return e.name in self.tables
 
-    def subquery(self, e: n.Expr, op: str | None) -> exp.Select:
-        """A tabular expression inside a scalar one, as a SELECT of its first column."""
+    def subquery(self, e: n.Expr, op: str | None) -> tuple[exp.Select, KustoType]:
+        """A tabular expression inside a scalar one: a SELECT of its first column, its type."""
         rel = self.source(e, op)
         if not rel.outputs:
             raise diag.no_tabular_result(e.pos)
@@ -108,7 +108,7 @@ class Lowering:
             rel = rel.wrap()
         rel.outputs = rel.outputs[:1]
         rel.order = []
-        return rel.to_select()
+        return rel.to_select(), rel.outputs[0].column.type
 
     def scalar_subquery(self, e: n.Expr, op: str | None) -> Typed:
         """`toscalar(e)`: the first column of the first row of `e` (or `e` if it is scalar)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.convert import as_type, to_bool_sql, to_string_sql
+from xdrlab.kql.binder.convert import as_type, case, to_bool_sql, to_string_sql
 from xdrlab.kql.binder.types import (
     INTEGER,
     NUMERIC,
@@ -467,10 +467,42 @@ def _scale(op: str, span: Typed, factor: Typed) -> Typed:
     return Typed(micros_interval(cast(fn("round", scaled), T.LONG)), T.TIMESPAN)
 
 
-def in_subquery(b: Binder, op: str, left: Typed, select: exp.Select, pos: diag.Position) -> Typed:
-    """`x in (T | project y)`: membership in the first column of a tabular expression."""
+def in_subquery(
+    b: Binder,
+    op: str,
+    left: Typed,
+    select: exp.Select,
+    column_type: T,
+    pos: diag.Position,
+) -> Typed:
+    """`x in (T | project y)`: membership in the first column of a tabular expression.
+
+    A dynamic column (`summarize make_list(x)`) is flattened, as Kusto does: each array's
+    elements (or the value itself when it is not an array) converted to the left side's type.
+    """
     column = select.expressions[0]
     value = column.this if isinstance(column, exp.Alias) else column
+    if column_type is T.DYNAMIC and left.type is not T.DYNAMIC:
+        select.set("expressions", [exp.alias_(value.copy(), "v")])
+        element = exp.column("e")
+        items = case(
+            [
+                (
+                    exp.EQ(this=fn("json_type", exp.column("v")), expression=string("ARRAY")),
+                    fn("json_extract", exp.column("v"), string("$[*]")),
+                )
+            ],
+            exp.Array(expressions=[exp.column("v")]),
+        )
+        flat = exp.select(exp.alias_(fn("unnest", items), "e")).from_(
+            exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("_in")))
+        )
+        select = exp.select(exp.alias_(as_type(Typed(element, T.DYNAMIC), left.type).sql, "x"))
+        select = select.from_(
+            exp.Subquery(this=flat, alias=exp.TableAlias(this=exp.to_identifier("_items")))
+        )
+        column = select.expressions[0]
+        value = column.this
     if op.endswith("~"):
         if left.type not in STRINGLIKE:
             raise diag.type_mismatch(b.op, f"'{op}' needs string operands", pos)

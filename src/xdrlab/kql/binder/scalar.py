@@ -65,7 +65,7 @@ class Environment:
     lets: dict[str, LetValue] = field(default_factory=dict)
     # Lowers a tabular expression used inside a scalar one (`x in (T | project y)`) to a
     # one-column SELECT; set by the compiler.
-    subquery: Callable[[n.Expr, str | None], exp.Select] | None = None
+    subquery: Callable[[n.Expr, str | None], tuple[exp.Select, KustoType]] | None = None
     # `toscalar(...)` and calls of user functions in scalar expressions; set by the compiler.
     scalar_subquery: Callable[[n.Expr, str | None], Typed] | None = None
     call_function: Callable[[n.Call, Binder], Typed] | None = None
@@ -160,8 +160,8 @@ class Binder:
                 raise diag.unsupported_feature(
                     f"A tabular expression after '{e.op}'", e.items[0].pos
                 )
-            select = self.env.subquery(e.items[0], self.op)
-            return ops.in_subquery(self, e.op, left, select, e.pos)
+            select, column_type = self.env.subquery(e.items[0], self.op)
+            return ops.in_subquery(self, e.op, left, select, column_type, e.pos)
         items: list[Typed] = []
         for item in e.items:
             v = self.bind(item)
