@@ -29,7 +29,9 @@ class StandIn:
         self.answer = answer
         self.calls: list[tuple[str, Mapping[str, Table], datetime]] = []
 
-    def __call__(self, text: str, tables: Mapping[str, Table], *, now: datetime) -> CompiledQuery:
+    def __call__(
+        self, text: str, tables: Mapping[str, Table], *, now: datetime, probe: object = None
+    ) -> CompiledQuery:
         self.calls.append((text, tables, now))
         if isinstance(self.answer, KqlError):
             raise self.answer
@@ -159,3 +161,29 @@ def test_end_to_end_runtime_errors_are_engine_errors(lab: Lab) -> None:
         run_hunting_query(
             lab.lake, TENANT_A, "DeviceProcessEvents | where FileName matches regex '('", now=NOW
         )
+
+
+@needs_compiler
+def test_end_to_end_bag_unpack_probes_only_the_callers_tenant_and_window(lab: Lab) -> None:
+    query = (
+        "DeviceProcessEvents | project Id = ProcessId, b = bag_pack(DeviceName, ProcessId)"
+        " | evaluate bag_unpack(b, 'n_') | sort by Id asc"
+    )
+    result = run_hunting_query(lab.lake, TENANT_A, query, now=NOW)
+    assert [c["Name"] for c in result.schema_json()] == [
+        "Id",
+        "n_alpha-1",
+        "n_alpha-2",
+        "n_alpha-3",
+    ]
+    assert list(result.json_rows()[0].values())[:2] == [1, 1]
+    short = HuntingWindow(NOW - timedelta(days=3), NOW)
+    result = run_hunting_query(lab.lake, TENANT_A, query, now=NOW, window=short)
+    assert [c["Name"] for c in result.schema_json()] == ["Id", "n_alpha-1", "n_alpha-2"]
+    result = run_hunting_query(
+        lab.lake,
+        TENANT_B,
+        "DeviceProcessEvents | project DeviceName | evaluate pivot(DeviceName)",
+        now=NOW,
+    )
+    assert all(not c["Name"].startswith("alpha") for c in result.schema_json())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from xdrlab import kql
 from xdrlab.engine.embedded import ROW_LIMIT, TIMEOUT_SECONDS, EmbeddedEngine
@@ -15,6 +16,7 @@ from xdrlab.lake.schema import Table, hunting_tables
 from xdrlab.lake.store import Lake
 
 EngineName = Literal["duckdb", "spark"]
+PROBE_ROW_LIMIT = 10_000  # distinct keys or values a probe may return (the compiler caps lower)
 
 
 class HuntingEngine(Protocol):
@@ -66,14 +68,27 @@ def run_hunting_query(
     `ago()` and `now()`. `engine` picks DuckDB (embedded) or Spark (on `spark_master`).
     """
     tables = hunting_tables()
-    compiled = kql.compile_query(text, tables, now=now)
+    window = window or HuntingWindow.default(now)
+    started = time.monotonic()
+
+    def probe(query: CompiledQuery) -> list[tuple[Any, ...]]:
+        # Columns that depend on the data (`evaluate bag_unpack`, `pivot`): a small query over
+        # the same tenant, window and sandbox, on the embedded engine whatever runs the rest.
+        probing = EmbeddedEngine(lake, settings, tables)
+        remaining = max(timeout_seconds - (time.monotonic() - started), 0.001)
+        result = probing.execute(
+            query, tenant_id, window, row_limit=PROBE_ROW_LIMIT, timeout_seconds=remaining
+        )
+        return [tuple(row.values()) for row in result.rows.to_pylist()]
+
+    compiled = kql.compile_query(text, tables, now=now, probe=probe)
     runner = hunting_engine(
         lake, engine, tables=tables, settings=settings, spark_master=spark_master
     )
     return runner.execute(
         compiled,
         tenant_id,
-        window or HuntingWindow.default(now),
+        window,
         row_limit=row_limit,
-        timeout_seconds=timeout_seconds,
+        timeout_seconds=max(timeout_seconds - (time.monotonic() - started), 0.001),
     )

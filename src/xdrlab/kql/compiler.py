@@ -14,6 +14,7 @@ from xdrlab.kql.binder.types import Typed
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.diagnostics import KqlError, Position
 from xdrlab.kql.operators import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
+from xdrlab.kql.operators.evaluate import Probe, ProbeFailed
 from xdrlab.kql.operators.invoke import expand, returns_table
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
@@ -26,8 +27,11 @@ MAX_QUERY_LENGTH = 1_000_000
 class Lowering:
     """State shared by the operators of one query."""
 
-    def __init__(self, tables: Mapping[str, Table], now: datetime) -> None:
+    def __init__(
+        self, tables: Mapping[str, Table], now: datetime, probe: Probe | None = None
+    ) -> None:
         self.tables = tables
+        self.probe = probe
         self.env = Environment(
             now=now,
             tables=tables,
@@ -184,11 +188,17 @@ class Lowering:
         raise diag.no_tabular_result(e.pos)
 
 
-def compile_query(text: str, tables: Mapping[str, Table], *, now: datetime) -> CompiledQuery:
+def compile_query(
+    text: str, tables: Mapping[str, Table], *, now: datetime, probe: Probe | None = None
+) -> CompiledQuery:
     """Compile one KQL query against `tables` (name → schema) into a SQL tree.
 
     `now` is the query's start time (naive UTC): `now()` and `ago()` fold to literals from it.
-    Raises `KqlError` for every query it refuses, and no other exception.
+    `probe` runs a compiled query over the data the final query will read and returns its rows:
+    operators whose output columns depend on the data (`evaluate bag_unpack`, `pivot`) ask it
+    for the keys or values they need. Without it they are refused (unless given a schema).
+    Raises `KqlError` for every query it refuses, and no other exception: an exception the
+    probe raises (an engine error) passes through unchanged.
     """
     if not isinstance(text, str):
         raise diag.syntax_error("", Position(1, 1))
@@ -196,9 +206,11 @@ def compile_query(text: str, tables: Mapping[str, Table], *, now: datetime) -> C
         raise diag.too_complex(Position(1, 1))
     try:
         query = parse(text, PARSERS, SOURCE_PARSERS)
-        return Lowering(tables, now).run(query)
+        return Lowering(tables, now, probe).run(query)
     except KqlError:
         raise
+    except ProbeFailed as failed:
+        raise failed.error from None
     except RecursionError:
         raise diag.too_complex(Position(1, 1)) from None
     except Exception:  # a bug: still refuse the query the documented way

@@ -4,6 +4,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     count,
     datatable,
     distinct,
+    evaluate,
     extend,
     find,
     invoke,
