@@ -44,7 +44,9 @@ class Lowering:
         self.render: RenderHint | None = None
 
     def binder(self, rel: Relation, op: str | None, *, aggregates: bool = False) -> Binder:
-        return Binder(self.env, rel.scope(), op, aggregates=aggregates)
+        binder = Binder(self.env, rel.scope(), op, aggregates=aggregates)
+        binder.window_order = rel.window_order()
+        return binder
 
     # --- statements ----------------------------------------------------------------------
 

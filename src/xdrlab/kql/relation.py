@@ -49,6 +49,8 @@ class Relation:
     order: list[exp.Ordered] = field(default_factory=list)
     limit: int | None = None
     depth: int = 0
+    # `serialize` (or a sort) has fixed the row order: window functions may be used
+    serialized: bool = False
 
     @classmethod
     def scan(cls, table: str, columns: tuple[Column, ...]) -> Relation:
@@ -83,8 +85,22 @@ class Relation:
     def aggregated(self) -> bool:
         return self.group is not None
 
+    @property
+    def windowed(self) -> bool:
+        """An output is computed by a window function (`row_number()`, `prev()`, ...): a WHERE,
+        GROUP BY or DISTINCT of this SELECT would run before it, so they need a new SELECT."""
+        return any(o.sql.find(exp.Window) is not None for o in self.outputs)
+
+    def window_order(self) -> list[exp.Ordered] | None:
+        """The ORDER BY of a window function over this SELECT's rows; None if not serialized."""
+        if self.order:
+            return [o.copy() for o in self.order]
+        return [] if self.serialized else None
+
     def can_filter(self) -> bool:
-        return not self.aggregated and not self.distinct and self.limit is None
+        return (
+            not self.aggregated and not self.distinct and self.limit is None and not self.windowed
+        )
 
     def can_project(self) -> bool:
         return not self.aggregated and not self.distinct
@@ -108,6 +124,7 @@ class Relation:
             [o.copy() for o in self.order],
             self.limit,
             self.depth,
+            self.serialized,
         )
 
     def to_select(self, final: bool = False, *, copy_source: bool = True) -> exp.Select:
@@ -159,7 +176,8 @@ class Relation:
                 order = []
                 break
             order.append(replace_this(key, column_ref(names[index])))
-        return Relation(source, outputs, order=order, depth=depth)
+        serialized = self.serialized and not self.aggregated and not self.distinct
+        return Relation(source, outputs, order=order, depth=depth, serialized=serialized)
 
 
 def replace_this(ordered: exp.Ordered, this: exp.Expr) -> exp.Ordered:

@@ -91,6 +91,8 @@ class Binder:
         self.agg_count = 0  # aggregate calls bound so far
         # the one call of a several-column function `extend` may bind (see MULTI_RESULT)
         self.multi_target: n.Call | None = None
+        # the row order window functions see (None: the input is not serialized)
+        self.window_order: list[exp.Ordered] | None = None
 
     # --- entry points --------------------------------------------------------------------
 

@@ -10,4 +10,5 @@ from xdrlab.kql.functions import (  # noqa: F401  (imported for their registrati
     network,
     series,
     strings,
+    window,
 )

@@ -18,6 +18,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     project_rename,
     project_reorder,
     render,
+    serialize,
     sort,
     summarize,
     take,

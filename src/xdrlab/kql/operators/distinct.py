@@ -35,7 +35,13 @@ def parse(p: Parser, keyword: Token) -> Distinct:
 
 def lower(ctx: Lowering, rel: Relation, node: Distinct) -> Relation:
     exprs = [item.expr for item in node.items or ()]
-    if rel.aggregated or rel.distinct or rel.limit is not None or not refs_simple(rel, exprs):
+    if (
+        rel.aggregated
+        or rel.windowed
+        or rel.distinct
+        or rel.limit is not None
+        or not refs_simple(rel, exprs)
+    ):
         rel = rel.wrap()
     rel.order = []
     if node.items is not None:

@@ -54,7 +54,7 @@ def _is_tuple_aggregate(e: n.Expr) -> bool:
 
 
 def lower(ctx: Lowering, rel: Relation, node: Summarize) -> Relation:
-    if rel.aggregated or rel.distinct or rel.limit is not None:
+    if rel.aggregated or rel.windowed or rel.distinct or rel.limit is not None:
         rel = rel.wrap()
     rel.order = []
     keys = ctx.binder(rel, node.keyword)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
+from xdrlab.kql.binder.naming import unique_name
 from xdrlab.kql.operators.common import refs_simple
 from xdrlab.kql.operators.registry import register_operator
+from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
+from xdrlab.lake.schema import Column, KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
@@ -29,6 +34,17 @@ def lower(ctx: Lowering, rel: Relation, node: Where) -> Relation:
     if not rel.can_filter() or not refs_simple(rel, [node.predicate]):
         rel = rel.wrap()
     condition = ctx.binder(rel, node.keyword).bind_bool(node.predicate)
+    if condition.sql.find(exp.Window) is not None:
+        # A WHERE runs before the SELECT's window functions: compute the condition as a
+        # hidden column and filter on it one SELECT up.
+        name = unique_name("__where", rel.names())
+        rel.outputs.append(Output(Column(name, KustoType.BOOL), condition.sql))
+        rel = rel.wrap()
+        hidden = rel.output(name)
+        assert hidden is not None
+        rel.where.append(hidden.sql)
+        rel.outputs = [o for o in rel.outputs if o.name != name]
+        return rel
     if condition.value is not True:
         rel.where.append(condition.sql)
     return rel
