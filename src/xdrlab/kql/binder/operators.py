@@ -30,6 +30,7 @@ from xdrlab.kql.binder.types import (
     interval_micros,
     micros_interval,
     string,
+    try_cast,
 )
 
 if TYPE_CHECKING:
@@ -152,7 +153,26 @@ def comparable(b: Binder, left: Typed, right: Typed, pos: diag.Position) -> tupl
     raise diag.cannot_compare(b.op, lt.value, rt.value, pos)
 
 
+def _number_of_text(text: Typed, target: T) -> Typed:
+    """A string compared for equality with a number, read as that number's type (a string
+    that is not a number equals no number)."""
+    if text.is_constant and isinstance(text.value, str):
+        raw = text.value.strip()
+        try:
+            value: int | float = float(raw) if target in (T.REAL, T.DECIMAL) else int(raw)
+        except ValueError:
+            return Typed(cast(exp.Null(), target), target, None)
+        return constant(target, value)
+    return Typed(try_cast(text.sql, target), target)
+
+
 def compare(b: Binder, op: str, left: Typed, right: Typed, pos: diag.Position) -> Typed:
+    # `RemotePort == "3389"`, `extract(...) == ProcessId`: Kusto accepts equality (only)
+    # between a string and a number and compares them as numbers.
+    if op == "==" and left.type is T.STRING and right.type in NUMERIC:
+        left = _number_of_text(left, right.type)
+    elif op == "==" and right.type is T.STRING and left.type in NUMERIC:
+        right = _number_of_text(right, left.type)
     left, right = comparable(b, left, right, pos)
     if left.type is T.DYNAMIC and right.type is T.DYNAMIC:
         left = Typed(to_string_sql(left), T.STRING)
