@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlglot import exp
@@ -121,6 +121,8 @@ class Binder:
     # --- nodes ---------------------------------------------------------------------------
 
     def literal(self, e: n.Literal) -> Typed:
+        if isinstance(e.value, time):  # `datetime("8:00:00 AM")`: today (UTC) at that time
+            return constant(KustoType.DATETIME, datetime.combine(self.env.now.date(), e.value))
         return constant(KustoType(e.type), e.value)
 
     def name(self, e: n.Name) -> Typed:

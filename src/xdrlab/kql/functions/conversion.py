@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -21,7 +22,11 @@ from xdrlab.kql.binder.types import (
 )
 from xdrlab.kql.functions.registry import register
 from xdrlab.kql.syntax import nodes as n
-from xdrlab.kql.syntax.parser import parse_datetime_text, parse_timespan_text
+from xdrlab.kql.syntax.parser import (
+    parse_datetime_text,
+    parse_time_of_day,
+    parse_timespan_text,
+)
 from xdrlab.lake.schema import KustoType
 
 if TYPE_CHECKING:
@@ -176,7 +181,10 @@ def todatetime(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     if v.type is T.DATETIME:
         return v
     if v.is_constant and isinstance(v.value, str):
-        return constant(T.DATETIME, parse_datetime_text(v.value))
+        moment = parse_datetime_text(v.value)
+        if moment is None and (time_of_day := parse_time_of_day(v.value)) is not None:
+            moment = datetime.combine(b.env.now.date(), time_of_day)  # today at that time
+        return constant(T.DATETIME, moment)
     if v.is_constant and v.value is None:
         return constant(T.DATETIME, None)
     if v.type in STRINGLIKE:

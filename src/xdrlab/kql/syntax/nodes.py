@@ -25,7 +25,8 @@ class Name(Expr):
 class Literal(Expr):
     """A constant. `type` is a Kusto type name; `value` is None for a typed null.
 
-    Values: str (string, guid), int (long, int), float (real), bool, datetime (naive UTC),
+    Values: str (string, guid), int (long, int), float (real), bool, datetime (naive UTC;
+    a time of day for a time-only literal: today at that time),
     int microseconds (timespan), JSON-compatible Python value (dynamic).
     """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.diagnostics import Position
@@ -199,6 +199,21 @@ def parse_datetime_text(raw: str) -> datetime | None:
     for fmt in _DATETIME_FORMATS:
         try:
             return datetime.strptime(text, fmt) - offset
+        except ValueError:
+            continue
+    return None
+
+
+_TIME_OF_DAY_FORMATS = ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M:%S.%f", "%H:%M")
+
+
+def parse_time_of_day(raw: str) -> time | None:
+    """A datetime text that is only a time of day (`8:00:00 AM`, `17:30`): Kusto reads it as
+    that time today (UTC), like .NET's DateTime.Parse; the binder supplies the date."""
+    text = raw.strip().strip("\"'").strip()
+    for fmt in _TIME_OF_DAY_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).time()
         except ValueError:
             continue
     return None
@@ -908,7 +923,10 @@ def typed_literal(t: Token) -> n.Literal:
             return n.Literal(t.pos, "datetime", None)
         dt = parse_datetime_text(text)
         if dt is None:
-            raise diag.invalid_literal("datetime", raw, t.pos)
+            moment = parse_time_of_day(text)
+            if moment is None:
+                raise diag.invalid_literal("datetime", raw, t.pos)
+            return n.Literal(t.pos, "datetime", moment)  # today at that time, see the binder
         return n.Literal(t.pos, "datetime", dt)
     if word in ("time", "timespan"):
         if text == "null":
