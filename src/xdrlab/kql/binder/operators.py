@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlglot
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
@@ -273,9 +274,9 @@ def string_predicate(b: Binder, op: str, left: Typed, right: Typed, pos: diag.Po
         return Typed(exp.StartsWith(this=lhs, expression=rhs), T.BOOL)
     if base == "endswith":
         return Typed(fn("ends_with", lhs, rhs), T.BOOL)
-    # has, hasprefix, hassuffix: term matching needs a constant needle
+    # has, hasprefix, hassuffix
     if not (right.is_constant and isinstance(right.value, str)):
-        raise diag.unsupported_feature(f"A non-constant right-hand side of '{op}'", pos)
+        return Typed(row_term_match(lhs, rhs, base), T.BOOL)
     needle = right.value if cs else right.value.lower()
     return Typed(term_match(left.sql, [needle], base, cs), T.BOOL)
 
@@ -306,6 +307,37 @@ def term_match(text: exp.Expr, needles: list[str], kind: str, cs: bool) -> exp.E
     # One RE2 scan decides; a `contains(lower(x))` pre-filter would copy every value to
     # lower-case first, which costs more than the regex on long text (command lines).
     return fn("regexp_matches", text.copy(), string(pattern))
+
+
+_ROW_TERM = """
+CASE WHEN length(__y) = 0 THEN TRUE ELSE contains(__x, __y) AND coalesce(list_bool_or(
+  list_transform(range(1, length(__x) - length(__y) + 2), __p -> substring(__x, __p, length(__y)) = __y
+    AND (__left OR __p = 1 OR NOT regexp_matches(substring(__y, 1, 1), '[\\pL\\pN]')
+         OR NOT regexp_matches(substring(__x, __p - 1, 1), '[\\pL\\pN]'))
+    AND (__right OR __p + length(__y) > length(__x)
+         OR NOT regexp_matches(substring(__y, length(__y), 1), '[\\pL\\pN]')
+         OR NOT regexp_matches(substring(__x, __p + length(__y), 1), '[\\pL\\pN]')))), FALSE) END
+"""
+
+
+def row_term_match(text: exp.Expr, needle: exp.Expr, kind: str) -> exp.Expr:
+    """`has`-family matching of a needle computed per row: some occurrence of the needle in the
+    text with a term boundary (start/end or a non-alphanumeric neighbour) on each side where
+    the needle's edge is alphanumeric (`has`: both sides, `hasprefix`: left, `hassuffix`:
+    right); an empty needle matches. Both sides come already lower-cased unless `_cs`."""
+    tree = sqlglot.parse_one(_ROW_TERM, dialect="duckdb")
+    skip_left = kind == "hassuffix"
+    skip_right = kind == "hasprefix"
+    for column in list(tree.find_all(exp.Column)):
+        if column.name == "__x":
+            column.replace(exp.Paren(this=text.copy()))
+        elif column.name == "__y":
+            column.replace(exp.Paren(this=needle.copy()))
+        elif column.name == "__left":
+            column.replace(exp.Boolean(this=skip_left))
+        elif column.name == "__right":
+            column.replace(exp.Boolean(this=skip_right))
+    return tree
 
 
 def _is_alnum(ch: str) -> bool:
