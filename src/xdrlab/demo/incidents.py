@@ -15,15 +15,11 @@ from sqlalchemy.orm import Session
 
 from xdrlab.demo.telemetry.model import AlertSpec, DeviceSpec, EntitySpec, IncidentSpec
 from xdrlab.store.models import Alert, Incident
+from xdrlab.timefmt import iso7
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
-def _iso(moment: dt.datetime) -> str:
-    utc = _utc(moment).astimezone(dt.UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond:06d}0Z"
 
 
 def device_json(device: DeviceSpec) -> dict[str, Any]:
@@ -40,14 +36,14 @@ def device_json(device: DeviceSpec) -> dict[str, Any]:
         "riskScore": device.risk_score,
         "rbacGroupName": device.rbac_group_name,
         "rbacGroupId": zlib.crc32(device.rbac_group_name.encode()) % 10_000,
-        "firstSeen": _iso(device.first_seen),
+        "firstSeen": iso7(device.first_seen),
         "tags": [],
     }
 
 
 def entity_json(entity: EntitySpec) -> dict[str, Any]:
     fields = {
-        key: _iso(value) if isinstance(value, dt.datetime) else value
+        key: iso7(value) if isinstance(value, dt.datetime) else value
         for key, value in entity.fields.items()
     }
     return {"entityType": entity.entity_type, "evidenceRole": entity.evidence_role, **fields}

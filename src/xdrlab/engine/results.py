@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from xdrlab.kql.compiled import RenderHint
 from xdrlab.lake.schema import Column, KustoType
+from xdrlab.timefmt import iso7
 
 _TICKS_PER_SECOND = 10_000_000
 _NANOS_PER_TICK = 100
@@ -173,18 +174,7 @@ _RENDERERS: dict[KustoType, Callable[[pa.ChunkedArray | pa.Array], list[Any]]] =
 }
 
 
-def format_datetime(value: datetime | date) -> str:
-    """``2020-08-30T06:38:35.7664350Z`` (naive values are UTC already)."""
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None:
-        value = _utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
-
-
-def _utc(value: datetime) -> datetime:
-    offset = value.utcoffset() or timedelta(0)
-    return (value - offset).replace(tzinfo=None)
+format_datetime = iso7
 
 
 def format_timespan(ticks: int) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from xdrlab.store.models import Alert, Incident
+from xdrlab.timefmt import iso7
 
 # Every entity object carries all of these keys; the unused ones are null.
 ENTITY_KEYS = (
@@ -45,10 +46,7 @@ ENTITY_KEYS = (
 
 def timestamp(value: dt.datetime | None) -> str | None:
     """ISO 8601 UTC with seven fractional digits, as the service prints DateTimeOffset."""
-    if value is None:
-        return None
-    utc = value.astimezone(dt.UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond:06d}0Z"
+    return None if value is None else iso7(value)
 
 
 def entity(fields: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.credentials import thumbprint_from_header
 from xdrlab.identity.oauth2.request import TokenRequest
 from xdrlab.store.models import Application, Certificate, Tenant, UsedAssertion
+from xdrlab.timefmt import iso7
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
@@ -92,8 +93,7 @@ def _portal_time(moment: dt.datetime) -> str:
 
 def _iso_time(seconds: float) -> str:
     """Seven fractional digits and a Z, as the platform writes times in its messages."""
-    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
+    return iso7(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
 def _check_lifetime(ctx: IdentityContext, claims: dict[str, Any]) -> dt.datetime:
