@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import GRAPH, ApiApp, MakeApp, error_of
+from tests.clocks import MovableClock
 from xdrlab.api.errors import ApiError, Surface
 from xdrlab.api.ratelimit import RateLimiter, parse_quotas
 from xdrlab.store.db import make_engine, migrate, session_factory
@@ -98,14 +99,6 @@ def test_graph_hunting_quota_answers_429_with_retry_after(make_app: MakeApp) -> 
     assert int(refused.headers["Retry-After"]) >= 1
 
 
-class MovableClock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.moment = start
-
-    def now(self) -> dt.datetime:
-        return self.moment
-
-
 def _limiter(tmp_path: Path, clock: MovableClock, **overrides: str) -> RateLimiter:
     engine = make_engine(f"sqlite:///{tmp_path / 'cp.db'}")
     migrate(engine)
@@ -126,14 +119,14 @@ def test_hourly_quota_of_incident_listing(tmp_path: Path) -> None:
     limiter = _limiter(tmp_path, clock)
     # 50 calls in each of 30 minutes stays under 50/min and reaches exactly 1500/h.
     for minute in range(30):
-        clock.moment = dt.datetime(2026, 11, 24, 10, minute, 1, tzinfo=dt.UTC)
+        clock.set(dt.datetime(2026, 11, 24, 10, minute, 1, tzinfo=dt.UTC))
         assert all(_allowed(limiter, "incidents.list") for _ in range(50))
-    clock.moment = dt.datetime(2026, 11, 24, 10, 30, 1, tzinfo=dt.UTC)
+    clock.set(dt.datetime(2026, 11, 24, 10, 30, 1, tzinfo=dt.UTC))
     with pytest.raises(ApiError) as refused:
         limiter.check("incidents.list", "t", "a", Surface.DEFENDER)
     assert refused.value.message == "API calls quota exceeded! maximum allowed 1500 per 01:00:00"
     assert refused.value.headers["Retry-After"] == str(29 * 60 + 59)
-    clock.moment = dt.datetime(2026, 11, 24, 11, 0, 0, tzinfo=dt.UTC)
+    clock.set(dt.datetime(2026, 11, 24, 11, 0, 0, tzinfo=dt.UTC))
     assert _allowed(limiter, "incidents.list")
 
 

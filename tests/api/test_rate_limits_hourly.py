@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
+from tests.clocks import MovableClock
 from xdrlab.demo.seed import seed_demo
 from xdrlab.server.run import Server, bind, settle_port
 from xdrlab.server.state import open_state
 from xdrlab.settings import Settings
 
 START = dt.datetime.now(dt.UTC).replace(minute=0, second=1, microsecond=0)
-
-
-class MovableClock:
-    def __init__(self, moment: dt.datetime) -> None:
-        self._moment = moment
-        self._lock = threading.Lock()
-
-    def now(self) -> dt.datetime:
-        with self._lock:
-            return self._moment
-
-    def set(self, moment: dt.datetime) -> None:
-        with self._lock:
-            self._moment = moment
 
 
 @dataclass
