@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from xdrlab.api.incidents.values import (
     ALL_DETERMINATIONS,
     CLASSIFICATIONS,
@@ -48,77 +50,43 @@ DEFENDER_INCIDENT_FIELDS = {
     "assignedTo": FilterField("assignedTo", Incident.assigned_to, "string", case_insensitive=True),
 }
 
+
+def _graph_field(name: str, column: Any, values: tuple[str, ...], graph_type: str) -> FilterField:
+    """An enum property as Graph spells it (camelCase literals of a `microsoft.graph.security`
+    enum type) over a column holding the Defender spelling."""
+    return FilterField(
+        name, column, "enum", enum_values=_graph_enum(values), enum_type=GRAPH_TYPES + graph_type
+    )
+
+
+DETERMINATIONS = ("NotAvailable", *ALL_DETERMINATIONS)
+
+
+def _graph_triage_fields(model: type[Incident] | type[Alert]) -> dict[str, FilterField]:
+    """The properties incidents and alerts_v2 share, over either table."""
+    return {
+        "assignedTo": FilterField("assignedTo", model.assigned_to, "string", case_insensitive=True),
+        "classification": _graph_field(
+            "classification", model.classification, CLASSIFICATIONS, "alertClassification"
+        ),
+        "determination": _graph_field(
+            "determination", model.determination, DETERMINATIONS, "alertDetermination"
+        ),
+        "createdDateTime": FilterField("createdDateTime", model.created_at, "datetime"),
+        "lastUpdateDateTime": FilterField("lastUpdateDateTime", model.last_update_at, "datetime"),
+        "severity": _graph_field("severity", model.severity, SEVERITIES, "alertSeverity"),
+    }
+
+
 GRAPH_INCIDENT_FIELDS = {
-    "assignedTo": FilterField("assignedTo", Incident.assigned_to, "string", case_insensitive=True),
-    "classification": FilterField(
-        "classification",
-        Incident.classification,
-        "enum",
-        enum_values=_graph_enum(CLASSIFICATIONS),
-        enum_type=f"{GRAPH_TYPES}alertClassification",
-    ),
-    "createdDateTime": FilterField("createdDateTime", Incident.created_at, "datetime"),
-    "determination": FilterField(
-        "determination",
-        Incident.determination,
-        "enum",
-        enum_values=_graph_enum(("NotAvailable", *ALL_DETERMINATIONS)),
-        enum_type=f"{GRAPH_TYPES}alertDetermination",
-    ),
-    "lastUpdateDateTime": FilterField("lastUpdateDateTime", Incident.last_update_at, "datetime"),
-    "severity": FilterField(
-        "severity",
-        Incident.severity,
-        "enum",
-        enum_values=_graph_enum(SEVERITIES),
-        enum_type=f"{GRAPH_TYPES}alertSeverity",
-    ),
-    "status": FilterField(
-        "status",
-        Incident.status,
-        "enum",
-        enum_values=_graph_enum(INCIDENT_STATUSES),
-        enum_type=f"{GRAPH_TYPES}incidentStatus",
-    ),
+    **_graph_triage_fields(Incident),
+    "status": _graph_field("status", Incident.status, INCIDENT_STATUSES, "incidentStatus"),
 }
 
 GRAPH_ALERT_FIELDS = {
-    "assignedTo": FilterField("assignedTo", Alert.assigned_to, "string", case_insensitive=True),
-    "classification": FilterField(
-        "classification",
-        Alert.classification,
-        "enum",
-        enum_values=_graph_enum(CLASSIFICATIONS),
-        enum_type=f"{GRAPH_TYPES}alertClassification",
+    **_graph_triage_fields(Alert),
+    "serviceSource": _graph_field(
+        "serviceSource", Alert.service_source, SERVICE_SOURCES, "serviceSource"
     ),
-    "determination": FilterField(
-        "determination",
-        Alert.determination,
-        "enum",
-        enum_values=_graph_enum(("NotAvailable", *ALL_DETERMINATIONS)),
-        enum_type=f"{GRAPH_TYPES}alertDetermination",
-    ),
-    "createdDateTime": FilterField("createdDateTime", Alert.created_at, "datetime"),
-    "lastUpdateDateTime": FilterField("lastUpdateDateTime", Alert.last_update_at, "datetime"),
-    "severity": FilterField(
-        "severity",
-        Alert.severity,
-        "enum",
-        enum_values=_graph_enum(SEVERITIES),
-        enum_type=f"{GRAPH_TYPES}alertSeverity",
-    ),
-    "serviceSource": FilterField(
-        "serviceSource",
-        Alert.service_source,
-        "enum",
-        enum_values=_graph_enum(SERVICE_SOURCES),
-        enum_type=f"{GRAPH_TYPES}serviceSource",
-    ),
-    "status": FilterField(
-        "status",
-        Alert.status,
-        "enum",
-        enum_values=_graph_enum(ALERT_STATUSES),
-        enum_type=f"{GRAPH_TYPES}alertStatus",
-    ),
+    "status": _graph_field("status", Alert.status, ALERT_STATUSES, "alertStatus"),
 }
