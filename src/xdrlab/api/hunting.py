@@ -21,6 +21,7 @@ from xdrlab.api.errors import DEFENDER_ERRORS, GRAPH_ERRORS, ApiError, Surface
 from xdrlab.api.guard import DEFENDER_HUNTING, GRAPH_HUNTING, api_context, guard
 from xdrlab.engine import HuntingResult, HuntingWindow, run_hunting_query
 from xdrlab.engine.errors import HuntingError, UnexpectedError
+from xdrlab.engine.results import format_timespan
 from xdrlab.kql.diagnostics import KqlError
 from xdrlab.lake.store import naive_utc
 
@@ -83,7 +84,7 @@ def _stats(result: HuntingResult) -> dict[str, Any]:
     stats = result.stats
     usage: dict[str, Any] = {}
     if stats.cpu_seconds is not None:
-        usage["cpu"] = {"total cpu": _timespan(stats.cpu_seconds)}
+        usage["cpu"] = {"total cpu": format_timespan(round(stats.cpu_seconds * 10_000_000))}
     if stats.peak_memory_bytes is not None:
         usage["memory"] = {"peak_per_node": stats.peak_memory_bytes}
     return {
@@ -97,13 +98,6 @@ def _stats(result: HuntingResult) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _timespan(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{int((seconds - whole) * 10_000_000):07d}"
 
 
 def _json(body: dict[str, Any]) -> Response:
