@@ -19,8 +19,6 @@ from xdrlab.kql.compiled import CompiledQuery
 from xdrlab.kql.diagnostics import Diagnostic, KqlError
 from xdrlab.lake.schema import KustoType, Table, hunting_tables
 
-HAS_COMPILER = hasattr(xdrlab.kql, "compile_query")
-
 
 class StandIn:
     """Records what the engine asked the compiler, answers with a prepared tree."""
@@ -90,12 +88,6 @@ def test_kql_errors_pass_through_unchanged(lab: Lab, stand_in: StandIn) -> None:
     assert caught.value is error
 
 
-needs_compiler = pytest.mark.skipif(
-    not HAS_COMPILER, reason="xdrlab.kql does not export compile_query yet"
-)
-
-
-@needs_compiler
 def test_end_to_end_filter_and_project(lab: Lab) -> None:
     result = run_hunting_query(
         lab.lake,
@@ -113,19 +105,16 @@ def test_end_to_end_filter_and_project(lab: Lab) -> None:
     ]
 
 
-@needs_compiler
 def test_end_to_end_sees_only_the_callers_tenant(lab: Lab) -> None:
     result = run_hunting_query(lab.lake, TENANT_B, "DeviceProcessEvents | count", now=NOW)
     assert [list(row.values()) for row in result.json_rows()] == [[3]]
 
 
-@needs_compiler
 def test_end_to_end_compile_errors_are_kql_errors(lab: Lab) -> None:
     with pytest.raises(KqlError):
         run_hunting_query(lab.lake, TENANT_A, "NoSuchTable | take 1", now=NOW)
 
 
-@needs_compiler
 def test_end_to_end_types_reach_json(lab: Lab) -> None:
     result = run_hunting_query(
         lab.lake,
@@ -153,7 +142,6 @@ def test_end_to_end_types_reach_json(lab: Lab) -> None:
     ]
 
 
-@needs_compiler
 def test_end_to_end_runtime_errors_are_engine_errors(lab: Lab) -> None:
     from xdrlab.engine import ExecutionFailed
 
@@ -163,7 +151,6 @@ def test_end_to_end_runtime_errors_are_engine_errors(lab: Lab) -> None:
         )
 
 
-@needs_compiler
 def test_end_to_end_bag_unpack_probes_only_the_callers_tenant_and_window(lab: Lab) -> None:
     query = (
         "DeviceProcessEvents | project Id = ProcessId, b = bag_pack(DeviceName, ProcessId)"
