@@ -1,7 +1,7 @@
 """Deterministic synthetic demo telemetry for the hunting lake, with attack stories and the
 incidents, alerts and evidence that describe them.
 
-`generate_demo_telemetry(lake, tenant_id, now=...)` writes 30 days of activity before `now` and
+`generate_demo_telemetry(lake, tenant_id, now=...)` writes 29 days of activity before `now` and
 returns a `DemoTelemetry` whose `incidents` point at the rows it wrote.
 """
 

@@ -1,4 +1,4 @@
-"""`generate_demo_telemetry`: fill a tenant's hunting lake with 30 days of background activity
+"""`generate_demo_telemetry`: fill a tenant's hunting lake with 29 days of background activity
 and the attack stories, and return the incidents that describe the stories."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""When background activity happens: the 30 days before `now`, cut at midnight into one window
+"""When background activity happens: the 29 days before `now`, cut at midnight into one window
 a day, with a working-hours rhythm (busier 08:00-18:00 on weekdays, quiet at night and on
 weekends). Rows are shared out over the windows in proportion to their activity."""
 
@@ -12,7 +12,9 @@ import pyarrow.compute as pc
 
 from xdrlab.demo.telemetry.rng import Stream
 
-SPAN = timedelta(days=30)
+# One day short of the 30-day hunting window, so a freshly generated demo stays whole (every
+# row visible to `T | count`) for a day instead of losing its oldest rows a minute later.
+SPAN = timedelta(days=29)
 _SLOT = timedelta(minutes=10)
 _EPOCH = datetime(1970, 1, 1)
 
@@ -64,7 +66,7 @@ class Window:
 
 
 def windows(now: datetime) -> list[Window]:
-    """One window per calendar day overlapping [now - 30 days, now)."""
+    """One window per calendar day overlapping [now - SPAN, now)."""
     start = now - SPAN
     out = []
     day = start.date()
