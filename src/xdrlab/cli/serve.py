@@ -37,7 +37,7 @@ def serve(
     ),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
-    """Run the server (token service, discovery; the APIs as they land)."""
+    """Run the server: token service, discovery, the Defender and Graph security APIs, hunting."""
     sock = bind(host, port)
     settings = settle_port(
         settings_for(state, host=host, port=port, tls=tls, public_url=public_url, workers=workers),
