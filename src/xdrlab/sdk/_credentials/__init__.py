@@ -1,0 +1,1 @@
+"""Credentials for the three access contexts (application, user, partner)."""
