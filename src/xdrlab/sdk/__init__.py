@@ -21,7 +21,14 @@ from xdrlab.sdk._credentials._base import (
     Credential,
     TokenCredential,
 )
+from xdrlab.sdk._credentials._browser import InteractiveBrowserCredential
 from xdrlab.sdk._credentials._confidential import CertificateCredential, ClientSecretCredential
+from xdrlab.sdk._credentials._partner import ConsentedTenant, PartnerApp, PartnerCredential
+from xdrlab.sdk._credentials._user import (
+    DeviceCode,
+    DeviceCodeCredential,
+    UsernamePasswordCredential,
+)
 from xdrlab.sdk._errors import (
     ApiError,
     AuthenticationError,
@@ -68,8 +75,11 @@ __all__ = [
     "Column",
     "Comment",
     "Condition",
+    "ConsentedTenant",
     "Credential",
     "Determination",
+    "DeviceCode",
+    "DeviceCodeCredential",
     "Diagnostic",
     "Endpoints",
     "Field",
@@ -78,7 +88,10 @@ __all__ = [
     "IncidentFilter",
     "IncidentStatus",
     "Incidents",
+    "InteractiveBrowserCredential",
     "NotFoundError",
+    "PartnerApp",
+    "PartnerCredential",
     "PermissionDeniedError",
     "QueryError",
     "Quota",
@@ -90,4 +103,5 @@ __all__ = [
     "Surface",
     "TokenCredential",
     "TransportError",
+    "UsernamePasswordCredential",
 ]

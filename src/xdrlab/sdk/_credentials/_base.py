@@ -66,8 +66,8 @@ def ssl_context(verify: Verify) -> ssl.SSLContext | bool:
 class Credential:
     """Base of the SDK's credentials.
 
-    - `authority`: the token service host; None means "the client's" (its `Endpoints`), or
-      production's when `get_token` is called directly.
+    - `authority`: the token service host; None means "the client's" (its `Endpoints`); a
+      direct `get_token` call then uses the host the credential last served, else production's.
     - `clock`: seconds since the epoch; tests move it to see a refresh before expiry.
     - `refresh_margin`: a cached token is renewed this long before it expires (at most half
       its lifetime before).
@@ -94,6 +94,7 @@ class Credential:
         self.http = http or HttpSettings()
         self._cache: dict[tuple[str, str, str, str], _Cached] = {}
         self._refresh_tokens: dict[str, str] = {}
+        self._last_authority: str | None = None
         self._lock = threading.Lock()
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -109,7 +110,11 @@ class Credential:
     # -- the cache -----------------------------------------------------------------------------
 
     def authority_for(self, default: str | None) -> str:
-        return self.authority or (default.rstrip("/") if default else PRODUCTION_AUTHORITY)
+        if self.authority:
+            return self.authority
+        if default:
+            return default.rstrip("/")
+        return self._last_authority or PRODUCTION_AUTHORITY
 
     def _key(self, authority: str, scope: str) -> tuple[str, str, str, str]:
         return (authority, self.tenant_id, self.client_id, scope)
@@ -120,6 +125,7 @@ class Credential:
         """A valid token for `scope`: from the cache until its refresh time, else renewed
         silently with a refresh token when there is one, else acquired anew."""
         host = self.authority_for(authority)
+        self._last_authority = host
         settings = settings or self.http
         key = self._key(host, scope)
         with self._lock:
@@ -161,6 +167,17 @@ class Credential:
             **self._client_auth(url),
         }
         return (yield from request_token(settings, url, form, self.clock))
+
+    def use_refresh_token(self, refresh_token: str, authority: str | None = None) -> None:
+        """Start from a refresh token an earlier session kept (a command line's secret store),
+        so the person is not asked to sign in again while it is valid."""
+        with self._lock:
+            self._refresh_tokens[self.authority_for(authority)] = refresh_token
+
+    def current_refresh_token(self, authority: str | None = None) -> str | None:
+        """The newest refresh token (they rotate on every use), for the caller to keep."""
+        with self._lock:
+            return self._refresh_tokens.get(self.authority_for(authority))
 
     def invalidate(self, scope: str, token: str, authority: str | None = None) -> None:
         """Forget a cached token the API refused (revoked, or signed with a retired key)."""
