@@ -15,10 +15,11 @@ import pytest
 
 from tests.conftest import Live
 from xdrlab.identity import apps, consent, tenants
-from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH, WINDOWS_DEFENDER_ATP
 
 DEFENDER = "https://api.security.microsoft.com"
 GRAPH = "https://graph.microsoft.com"
+ENDPOINT = "https://api.securitycenter.microsoft.com"  # Defender for Endpoint
 _numbers = itertools.count(1)
 
 
@@ -54,10 +55,16 @@ class ApiApp:
         **kwargs: Any,
     ) -> httpx.Response:
         if token is None:
-            token = self.token(resource or (GRAPH if path.startswith("/v1.0") else DEFENDER))
+            token = self.token(resource or _resource_of(path))
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         with self.live.client() as client:
             return client.request(method, path, headers=headers, **kwargs)
+
+
+def _resource_of(path: str) -> str:
+    if path.startswith(("/v1.0", "/beta")):
+        return GRAPH
+    return ENDPOINT if path.startswith("/api/advancedqueries") else DEFENDER
 
 
 MakeApp = Callable[..., ApiApp]
@@ -65,12 +72,14 @@ MakeApp = Callable[..., ApiApp]
 
 @pytest.fixture
 def make_app(live: Live) -> MakeApp:
-    """`make_app(defender=[...], graph=[...], tenant_domain=None)` → a new daemon app."""
+    """`make_app(defender=[...], graph=[...], endpoint=[...], tenant_domain=None)` → a new daemon
+    app (`endpoint`: Defender for Endpoint's roles)."""
 
     def make(
         defender: list[str] | None = None,
         graph: list[str] | None = None,
         tenant_domain: str | None = None,
+        endpoint: list[str] | None = None,
     ) -> ApiApp:
         state = live.state
         number = next(_numbers)
@@ -84,7 +93,11 @@ def make_app(live: Live) -> MakeApp:
             app = apps.create_app(session, state.clock, tenant, f"api test app {number}")
             secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
             consent.ensure_service_principal(session, state.clock, tenant, app)
-            for resource, roles in ((DEFENDER_XDR, defender), (MICROSOFT_GRAPH, graph)):
+            for resource, roles in (
+                (DEFENDER_XDR, defender),
+                (MICROSOFT_GRAPH, graph),
+                (WINDOWS_DEFENDER_ATP, endpoint),
+            ):
                 if roles:
                     consent.grant_app_roles(session, state.clock, tenant, app, resource, roles)
             return ApiApp(live, tenant.id, app.app_id, secret)

@@ -74,6 +74,7 @@ def test_consent_list_shows_the_demo_apps(live: Live) -> None:
     assert {(r["kind"], r["resource"]) for r in daemon} == {
         ("application", "Microsoft Threat Protection"),
         ("application", "Microsoft Graph"),
+        ("application", "WindowsDefenderATP"),
     }
     defender = next(r for r in daemon if r["resource"] == "Microsoft Threat Protection")
     assert defender["permissions"] == sorted(r.value for r in DEFENDER_XDR.app_roles)

@@ -341,11 +341,8 @@ CASES = [
         lambda live, fx: live.post_token(cert_form(live, assertion(live, header={}))),
         401,
         "invalid_client",
-        700027,
-        lambda live, fx: (
-            "The certificate with identifier used to sign the client assertion is "
-            "not registered on application. [Reason - The key was not found., Please visit"
-        ),
+        50027,
+        lambda live, fx: "Invalid JWT token. No certificate thumbprint specified in token header.",
     ),
     Case(
         "assertion for another audience",

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from xdrlab.api.context import build_api_context
 from xdrlab.api.errors import GRAPH_PREFIXES, ApiError, Surface, render, surface_of
 from xdrlab.api.hunting import defender_router as defender_hunting
+from xdrlab.api.hunting import endpoint_router as endpoint_hunting
 from xdrlab.api.hunting import graph_router as graph_hunting
 from xdrlab.api.incidents.defender_routes import router as defender_incidents
 from xdrlab.api.incidents.graph_routes import router as graph_security
@@ -27,6 +28,7 @@ API_PREFIXES = ("/api/", *GRAPH_PREFIXES)
 def install_api(app: FastAPI, identity: IdentityContext, lake: Lake) -> None:
     app.state.api = build_api_context(identity, lake)
     app.include_router(defender_hunting)
+    app.include_router(endpoint_hunting)
     app.include_router(defender_incidents)
     for version in ("/v1.0", "/beta"):
         app.include_router(graph_hunting, prefix=version)

@@ -70,14 +70,32 @@ WRITE_ROLES = ("Global Administrator", "Security Administrator", "Security Opera
 
 
 class BearerValidator:
-    """Validates tokens for one resource (the Defender XDR API or Microsoft Graph)."""
+    """Validates tokens for one resource (the Defender XDR API, Microsoft Graph or the
+    Defender for Endpoint API).
 
-    def __init__(self, identity: IdentityContext, resource: Resource, surface: Surface) -> None:
+    `also_authenticates` names resources whose tokens pass authentication here and are then
+    judged on their roles alone: production's Defender for Endpoint API answers a Defender XDR
+    token with 403 "Missing application roles. API required roles: AdvancedQuery.Read.All"
+    rather than 401, and clients show that text to people who mixed the two up."""
+
+    def __init__(
+        self,
+        identity: IdentityContext,
+        resource: Resource,
+        surface: Surface,
+        *,
+        also_authenticates: Sequence[Resource] = (),
+    ) -> None:
         self._identity = identity
         self._resource = resource
         self._surface = surface
-        self._audiences = {resource.app_id.lower()} | {
-            uri.lower().rstrip("/") for uri in resource.identifier_uris
+        self._audiences = {
+            identifier
+            for accepted in (resource, *also_authenticates)
+            for identifier in (
+                accepted.app_id.lower(),
+                *(uri.lower().rstrip("/") for uri in accepted.identifier_uris),
+            )
         }
         self._public_keys: dict[str, RSAPublicKey] = {}
         self._keys_reloaded_at = 0.0

@@ -10,7 +10,12 @@ from xdrlab.api.auth import BearerValidator
 from xdrlab.api.errors import Surface
 from xdrlab.api.ratelimit import RateLimiter
 from xdrlab.clock import Clock
-from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.identity.catalogue import (
+    DEFENDER_XDR,
+    MICROSOFT_GRAPH,
+    WINDOWS_DEFENDER_ATP,
+    Resource,
+)
 from xdrlab.identity.context import IdentityContext
 from xdrlab.lake.store import Lake
 from xdrlab.settings import Settings
@@ -25,8 +30,11 @@ class ApiContext:
     limiter: RateLimiter
     defender: BearerValidator
     graph: BearerValidator
+    endpoint: BearerValidator  # Defender for Endpoint's API (WindowsDefenderATP)
 
-    def validator(self, surface: Surface) -> BearerValidator:
+    def validator(self, surface: Surface, resource: Resource | None = None) -> BearerValidator:
+        if resource is WINDOWS_DEFENDER_ATP:
+            return self.endpoint
         return self.graph if surface is Surface.GRAPH else self.defender
 
 
@@ -45,4 +53,7 @@ def build_api_context(identity: IdentityContext, lake: Lake) -> ApiContext:
         ),
         defender=BearerValidator(identity, DEFENDER_XDR, Surface.DEFENDER),
         graph=BearerValidator(identity, MICROSOFT_GRAPH, Surface.GRAPH),
+        endpoint=BearerValidator(
+            identity, WINDOWS_DEFENDER_ATP, Surface.DEFENDER, also_authenticates=(DEFENDER_XDR,)
+        ),
     )

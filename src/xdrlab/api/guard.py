@@ -14,11 +14,13 @@ from starlette.requests import Request
 from xdrlab.api.auth import READ_ROLES, WRITE_ROLES, Caller, Requirement
 from xdrlab.api.context import ApiContext
 from xdrlab.api.errors import Surface
+from xdrlab.identity.catalogue import Resource
 
 # Declared so the OpenAPI document shows the bearer scheme; validation is ours (auto_error off).
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token from the token service.")
 
 DEFENDER_HUNTING = Requirement(("AdvancedHunting.Read.All",), ("AdvancedHunting.Read",), READ_ROLES)
+ENDPOINT_HUNTING = Requirement(("AdvancedQuery.Read.All",), ("AdvancedQuery.Read",), READ_ROLES)
 DEFENDER_INCIDENTS_READ = Requirement(
     ("Incident.Read.All", "Incident.ReadWrite.All"),
     ("Incident.Read", "Incident.ReadWrite"),
@@ -48,13 +50,21 @@ def api_context(request: Request) -> ApiContext:
     return context
 
 
-def guard(operation: str, requirement: Requirement, surface: Surface) -> Callable[..., Caller]:
+def guard(
+    operation: str,
+    requirement: Requirement,
+    surface: Surface,
+    resource: Resource | None = None,
+) -> Callable[..., Caller]:
+    """`resource` names the API whose tokens the route takes when the surface alone does not
+    say it (Defender for Endpoint's routes share the Defender API's paths and error shape)."""
+
     def dependency(
         request: Request,
         _credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
     ) -> Caller:
         api = api_context(request)
-        validator = api.validator(surface)
+        validator = api.validator(surface, resource)
         caller = validator.authenticate(request.headers.get("authorization"))
         validator.authorize(caller, requirement)
         api.limiter.check(operation, caller.tenant_id, caller.client_id, surface)

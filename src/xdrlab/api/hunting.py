@@ -1,5 +1,7 @@
-"""Advanced hunting on both surfaces: `POST /api/advancedhunting/run` (Defender: `Stats`,
-`Schema`, `Results`) and `POST /v1.0/security/runHuntingQuery` (Graph: `schema`, `results`).
+"""Advanced hunting on every surface: `POST /api/advancedhunting/run` (Defender XDR: `Stats`,
+`Schema`, `Results`), `POST /api/advancedqueries/run` (Defender for Endpoint: `Schema`,
+`Results`; its own tokens and permission) and `POST /v1.0/security/runHuntingQuery` (Graph:
+`schema`, `results`).
 
 Both compile the KQL for the caller's tenant only and run it on the embedded engine with the
 production limits (rows, time, 30 days of data). Queries run in the server's thread pool.
@@ -18,15 +20,25 @@ from starlette.responses import JSONResponse, Response
 
 from xdrlab.api.auth import Caller
 from xdrlab.api.errors import DEFENDER_ERRORS, GRAPH_ERRORS, ApiError, Surface
-from xdrlab.api.guard import DEFENDER_HUNTING, GRAPH_HUNTING, api_context, guard
+from xdrlab.api.guard import (
+    DEFENDER_HUNTING,
+    ENDPOINT_HUNTING,
+    GRAPH_HUNTING,
+    api_context,
+    guard,
+)
 from xdrlab.engine import HuntingResult, HuntingWindow, run_hunting_query
 from xdrlab.engine.errors import HuntingError, UnexpectedError
 from xdrlab.engine.results import format_timespan
+from xdrlab.identity.catalogue import WINDOWS_DEFENDER_ATP
 from xdrlab.kql.diagnostics import KqlError
 from xdrlab.lake.store import naive_utc
 
 defender_router = APIRouter(tags=["Advanced hunting (Defender API)"], responses=DEFENDER_ERRORS)
 graph_router = APIRouter(tags=["Advanced hunting (Graph security API)"], responses=GRAPH_ERRORS)
+endpoint_router = APIRouter(
+    tags=["Advanced hunting (Defender for Endpoint API)"], responses=DEFENDER_ERRORS
+)
 
 GRAPH_CONTEXT = "$metadata#microsoft.graph.security.huntingQueryResults"
 
@@ -120,6 +132,27 @@ def run_defender(
     return _json(
         {"Stats": _stats(result), "Schema": result.schema_json(), "Results": result.json_rows()}
     )
+
+
+@endpoint_router.post(
+    "/api/advancedqueries/run",
+    summary="Run an advanced query (Defender for Endpoint)",
+    response_class=JSONResponse,
+    responses={200: {"description": "`Schema` and `Results` of the query."}},
+)
+def run_endpoint(
+    request: Request,
+    body: HuntingRequest,
+    caller: Caller = Depends(
+        guard("advancedqueries", ENDPOINT_HUNTING, Surface.DEFENDER, WINDOWS_DEFENDER_ATP)
+    ),
+) -> Response:
+    """Defender for Endpoint's path, the one msticpy's MDE and M365D providers call. It takes
+    tokens for `https://api.securitycenter.microsoft.com` with `AdvancedQuery.Read.All` (or the
+    delegated `AdvancedQuery.Read`) and answers `Schema` and `Results`, as its documentation
+    shows; the query runs on the same engine as the other surfaces."""
+    result = _run(request, caller, body.Query, None)
+    return _json({"Schema": result.schema_json(), "Results": result.json_rows()})
 
 
 @graph_router.post(

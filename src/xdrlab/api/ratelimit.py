@@ -38,6 +38,8 @@ class Quota:
 # runHuntingQuery). Operators may override them through the `rate_limits` setting.
 DEFAULT_QUOTAS: dict[str, tuple[Quota, ...]] = {
     "hunting": (Quota(45, 60),),
+    # Defender for Endpoint's advanced queries: "45 calls per minute, and up to 1,500 per hour".
+    "advancedqueries": (Quota(45, 60), Quota(1500, 3600)),
     "incidents.list": (Quota(50, 60), Quota(1500, 3600)),
     "incidents.get": (Quota(100, 60), Quota(1500, 3600)),
     "incidents.update": (Quota(50, 60), Quota(1500, 3600)),

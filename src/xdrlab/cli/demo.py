@@ -9,6 +9,7 @@ from rich.table import Table
 
 from xdrlab.cli._common import StateOption, console, settings_for
 from xdrlab.demo.data import DemoData, seed_demo_data
+from xdrlab.demo.msticpy_config import write_msticpy_config
 from xdrlab.demo.seed import seed_demo, write_demo_json
 from xdrlab.demo.telemetry import DEFAULT_EVENTS
 from xdrlab.server.state import open_state
@@ -54,5 +55,7 @@ def demo(
         seed_demo_data(server_state, credentials.tenant_id, seed=seed, events=events, reset=reset)
     )
     settings = server_state.settings
-    path = write_demo_json(settings.state_dir, credentials.document(settings.base_url, None))
-    console.print(f"Credentials in {path.resolve()}")
+    document = credentials.document(settings.base_url, None)
+    path = write_demo_json(settings.state_dir, document)
+    msticpy = write_msticpy_config(settings.state_dir, document)
+    console.print(f"Credentials in {path.resolve()}; msticpy configuration in {msticpy.resolve()}")

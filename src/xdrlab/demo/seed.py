@@ -14,7 +14,7 @@ from sqlalchemy import select
 from xdrlab.demo.partner import PartnerDemo, seed_partner, seed_partner_data
 from xdrlab.files import write_private
 from xdrlab.identity import apps, consent, tenants, users
-from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH, WINDOWS_DEFENDER_ATP
 from xdrlab.identity.credentials import (
     client_secret_matches,
     hash_password,
@@ -42,6 +42,7 @@ DEMO_DELEGATED = (
             "SecurityAlert.Read.All",
         ],
     ),
+    (WINDOWS_DEFENDER_ATP, ["AdvancedQuery.Read"]),
 )
 DEMO_USERS = (
     ("admin", "Ada Admin", ["Security Administrator"]),
@@ -114,7 +115,9 @@ def seed_demo(state: ServerState) -> DemoCredentials:
         )
         if app is None:
             app = apps.create_app(session, clock, tenant, DEMO_APP_NAME)
-        for resource in (DEFENDER_XDR, MICROSOFT_GRAPH):
+        # Defender for Endpoint's hunting permission too: msticpy's MDE and M365D providers
+        # query through that API.
+        for resource in (DEFENDER_XDR, MICROSOFT_GRAPH, WINDOWS_DEFENDER_ATP):
             consent.grant_app_roles(
                 session,
                 clock,

@@ -140,7 +140,29 @@ MICROSOFT_GRAPH = Resource(
     ),
 )
 
-RESOURCES: tuple[Resource, ...] = (DEFENDER_XDR, MICROSOFT_GRAPH)
+# Microsoft Defender for Endpoint's API, a resource of its own: the advanced hunting path its
+# clients (msticpy's MDE and M365D providers, the MDE samples) call is `/api/advancedqueries/run`.
+# Its tokens are not accepted by the Defender XDR API, nor XDR tokens by it, as in production.
+WINDOWS_DEFENDER_ATP = Resource(
+    app_id="fc780465-2017-40d4-a0c5-307022471b92",
+    display_name="WindowsDefenderATP",
+    identifier_uris=(
+        "https://api.securitycenter.microsoft.com",
+        "https://securitycenter.onmicrosoft.com/windowsatpservice",
+    ),
+    permissions=(
+        _role(
+            "93489bf5-0fbc-4f2d-b901-33f2fe08ff05",
+            "AdvancedQuery.Read.All",
+            "Run advanced queries",
+        ),
+        _scope(
+            "1fb6e712-1bd9-4184-b1c0-5e71e759196b", "AdvancedQuery.Read", "Run advanced queries"
+        ),
+    ),
+)
+
+RESOURCES: tuple[Resource, ...] = (DEFENDER_XDR, MICROSOFT_GRAPH, WINDOWS_DEFENDER_ATP)
 
 
 def _normalise(uri: str) -> str:

@@ -155,11 +155,12 @@ ASSERTION_UNKNOWN_CERTIFICATE = _(
     "'{thumbprint}', " + _KEY_NOT_FOUND_TAIL,
     status=401,
 )
+# An assertion whose header names no certificate (Authlib's PrivateKeyJWT signs without `x5t`
+# unless told): production says so plainly instead of trying every registered key.
 ASSERTION_NO_THUMBPRINT = _(
-    700027,
+    50027,
     "invalid_client",
-    "The certificate with identifier used to sign the client assertion is not registered on "
-    "application. [Reason - The key was not found., " + _KEY_NOT_FOUND_TAIL,
+    "Invalid JWT token. No certificate thumbprint specified in token header.",
     status=401,
 )
 ASSERTION_CERTIFICATE_EXPIRED = _(

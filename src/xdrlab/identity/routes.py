@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from xdrlab.identity import errors
+from xdrlab.identity.cloud_metadata import metadata_endpoint
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
 from xdrlab.identity.oauth2.device_authorization import device_authorization_endpoint
@@ -147,5 +148,6 @@ ROUTES = [
     Route("/{tenant}/discovery/keys", _jwks(1), methods=["GET"]),
     Route("/{tenant}/discovery/v2.0/keys", _jwks(2), methods=["GET"]),
     Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
+    Route("/metadata/endpoints", metadata_endpoint, methods=["GET"]),
     Route("/error", error_page, methods=["GET"]),
 ]
