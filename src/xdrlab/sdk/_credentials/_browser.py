@@ -90,7 +90,7 @@ def _challenge(verifier: str) -> str:
 class InteractiveBrowserCredential(_UserCredential):
     """Sign a person in with their browser.
 
-    - `open_browser(url)`: shows the sign-in page (default `webbrowser.open`).
+    - `open_browser(url)`: shows the sign-in page (None: `webbrowser.open`).
     - `port`: loopback port (0 = any free one); `redirect_host` as registered (`localhost`).
     - `response_mode`: ``form_post`` (the code is posted to the listener, as MSAL asks) or
       ``query``.
@@ -102,7 +102,7 @@ class InteractiveBrowserCredential(_UserCredential):
         tenant_id: str,
         client_id: str,
         *,
-        open_browser: Callable[[str], Any] = webbrowser.open,
+        open_browser: Callable[[str], Any] | None = None,
         port: int = 0,
         redirect_host: str = "localhost",
         response_mode: Literal["form_post", "query"] = "form_post",
@@ -112,7 +112,7 @@ class InteractiveBrowserCredential(_UserCredential):
         **kwargs: Any,
     ) -> None:
         super().__init__(tenant_id, client_id, **kwargs)
-        self.open_browser = open_browser
+        self.open_browser = open_browser or webbrowser.open
         self.port = port
         self.redirect_host = redirect_host
         self.response_mode = response_mode
