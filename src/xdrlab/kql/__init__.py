@@ -3,5 +3,14 @@
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.compiler import compile_query
 from xdrlab.kql.diagnostics import Diagnostic, KqlError
+from xdrlab.kql.explain import explain, render_sql
 
-__all__ = ["CompiledQuery", "Diagnostic", "KqlError", "RenderHint", "compile_query"]
+__all__ = [
+    "CompiledQuery",
+    "Diagnostic",
+    "KqlError",
+    "RenderHint",
+    "compile_query",
+    "explain",
+    "render_sql",
+]

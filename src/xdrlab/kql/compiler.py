@@ -155,6 +155,10 @@ class Lowering:
                 raise diag.unsupported_operator(op.keyword, op.pos)
             lower = LOWERERS[type(op)]
             rel = lower(self, rel, op)
+            if not rel.outputs:  # `project-away` of every column: SQL has no such table
+                raise diag.unsupported_feature(
+                    f"'{op.keyword}' operator: a result without columns", op.pos
+                )
         return rel
 
     def source(self, e: n.Expr, first_op: str | None) -> Relation:

@@ -149,11 +149,14 @@ class Relation:
                 condition = exp.And(this=_paren(condition), expression=_paren(extra.copy()))
             select.set("where", exp.Where(this=condition))
         if self.group:
-            select.set("group", exp.Group(expressions=[g.copy() for g in self.group]))
+            select.set("group", exp.Group(expressions=[_keyed(g.copy()) for g in self.group]))
         if self.distinct:
             select.set("distinct", exp.Distinct())
         if self.order:
-            select.set("order", exp.Order(expressions=[o.copy() for o in self.order]))
+            order = [o.copy() for o in self.order]
+            for key in order:
+                key.set("this", _keyed(key.this))
+            select.set("order", exp.Order(expressions=order))
         if self.limit is not None:
             select.set("limit", exp.Limit(expression=exp.Literal.number(self.limit)))
         return select
@@ -210,3 +213,16 @@ def sql_names(names: list[str]) -> list[str]:
 
 
 __all__ = ["Output", "Relation", "column_ref", "sql_names"]
+
+
+def _keyed(key: exp.Expr) -> exp.Expr:
+    """A GROUP BY or ORDER BY key safe from SQL's positional reading: a bare integer literal
+    there means "the n-th column" (and other literals are refused), so a constant key (a
+    column the query set to a constant, inlined) is cast, which keeps its meaning."""
+    if isinstance(key, exp.Literal):
+        kind = "VARCHAR" if key.is_string else "BIGINT" if key.is_int else "DOUBLE"
+        return exp.Cast(this=key, to=exp.DataType.build(kind))
+    if isinstance(key, exp.Boolean | exp.Null):
+        kind = "BOOLEAN" if isinstance(key, exp.Boolean) else "VARCHAR"
+        return exp.Cast(this=key, to=exp.DataType.build(kind))
+    return key

@@ -90,7 +90,7 @@ def text_as(text: exp.Expr, target: KustoType) -> exp.Expr:
 
 def json_items(sql: exp.Expr) -> exp.Expr:
     """A JSON array's elements as a list of JSON values; NULL when the value is not an array."""
-    return case(
+    items = case(
         [
             (
                 exp.EQ(this=fn("json_type", sql), expression=string("ARRAY")),
@@ -99,6 +99,8 @@ def json_items(sql: exp.Expr) -> exp.Expr:
         ],
         exp.Null(),
     )
+    # typed, so a constant null argument (`dynamic(null)`) still makes a JSON[] for DuckDB
+    return exp.Cast(this=items, to=exp.DataType.build("JSON[]", dialect="duckdb"))
 
 
 def json_list(items: exp.Expr) -> exp.Expr:

@@ -258,6 +258,8 @@ def tobool(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             ),
             T.BOOL,
         )
+    if v.type not in STRINGLIKE:  # a datetime or timespan is no bool
+        return constant(T.BOOL, None)
     return Typed(_bool_word(v.sql), T.BOOL)
 
 

@@ -169,6 +169,11 @@ def bin_at(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             raise diag.expected_constant(b.op, "The fixed point of 'bin_at'", call.args[2].pos)
         return bin_datetime(value, _span(b, call, size, 1), fixed.value)
     if value.type in NUMERIC:
+        for index, other in ((1, size), (2, fixed)):  # a number bins by numbers only
+            if other.type not in NUMERIC and other.value is not None:
+                raise diag.argument_type(
+                    b.op, call.name, index + 1, "real", other.type.value, call.args[index].pos
+                )
         return _bin_number(value, size, fixed)
     raise diag.argument_type(b.op, call.name, 1, "datetime", value.type.value, call.args[0].pos)
 

@@ -177,8 +177,9 @@ def pack_all(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             for key, value in pairs
         ]
     )
-    entry_v = exp.Dot(this=var("_p"), expression=exp.to_identifier("v"))
-    entry_k = exp.Dot(this=var("_p"), expression=exp.to_identifier("k"))
+    # struct_extract, not `_p.v`: a column named _p would shadow the lambda parameter
+    entry_v = fn("struct_extract", var("_p"), string("v"))
+    entry_k = fn("struct_extract", var("_p"), string("k"))
     kept = fn(
         "list_filter",
         entries,
@@ -664,6 +665,10 @@ def range_(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             )
         )
     else:
+        if len(args) == 3 and args[2].type is T.TIMESPAN:  # a timespan step needs datetimes
+            raise diag.argument_type(
+                b.op, call.name, 3, "real", args[2].type.value, call.args[2].pos
+            )
         step = args[2].sql if len(args) == 3 else number(1)
         span = exp.Sub(this=cast(stop.sql, T.REAL), expression=cast(start.sql, T.REAL))
         count = exp.Add(
@@ -740,7 +745,7 @@ def bag_remove_keys(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     map_type = exp.DataType.build("MAP(VARCHAR, JSON)")
     entries = fn("map_entries", exp.Cast(this=bag.sql, to=map_type))
     names = fn("json_transform", keys.sql, string('["VARCHAR"]'))
-    key = exp.Dot(this=var("_e"), expression=exp.to_identifier("key"))
+    key = fn("struct_extract", var("_e"), string("key"))  # not `_e.key`: see above
     kept = fn(
         "list_filter",
         entries,

@@ -174,7 +174,7 @@ def substring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
     source = text_of(args[0])
     start = const_int(args[1])
     if start is not None and start >= 0:
-        begin: exp.Expr = number(start + 1)
+        begin: exp.Expr = number(min(start, 2**31) + 1)  # past any text, in DuckDB's range
     else:
         # a negative start counts from the end
         index = long_arg(args[1])
@@ -185,7 +185,11 @@ def substring(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             [(exp.LT(this=index.copy(), expression=number(0)), from_end)], index.copy()
         )
         begin = exp.Add(this=zero_based, expression=number(1))
-    length = fn("greatest", long_arg(args[2]), number(0)) if len(args) == 3 else None
+    length = (  # clamped to what DuckDB accepts; no text is that long
+        fn("least", fn("greatest", long_arg(args[2]), number(0)), number(2**31))
+        if len(args) == 3
+        else None
+    )
     return _string(_not_null_text(exp.Substring(this=source, start=begin, length=length)))
 
 

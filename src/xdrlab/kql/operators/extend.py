@@ -1,4 +1,8 @@
-"""`extend`: add computed columns (a name already in use is replaced in place)."""
+"""`extend`: add computed columns.
+
+A name already in use is replaced, its column moving to the end: Kusto removes the existing
+column and appends the new value (the extend operator's documented result).
+"""
 
 from __future__ import annotations
 
@@ -85,12 +89,8 @@ def _several(ctx: Lowering, rel: Relation, node: Extend, item: n.Assignment) -> 
             )
         extract = fn("struct_extract", struct.sql.copy(), string(field_name))
         output = Output(Column(name, KustoType.DYNAMIC), extract)
-        for j, existing in enumerate(rel.outputs):
-            if existing.name == name:
-                rel.outputs[j] = output
-                break
-        else:
-            rel.outputs.append(output)
+        rel.outputs = [o for o in rel.outputs if o.name != name]
+        rel.outputs.append(output)
     return rel
 
 
@@ -114,12 +114,8 @@ def lower(ctx: Lowering, rel: Relation, node: Extend) -> Relation:
         taken = set(rel.names())
         name = item.name or result_name(item.expr) or default_name(taken, counter)
         output = Output(Column(name, value.type), value.sql)
-        for i, existing in enumerate(rel.outputs):
-            if existing.name == name:
-                rel.outputs[i] = output
-                break
-        else:
-            rel.outputs.append(output)
+        rel.outputs = [o for o in rel.outputs if o.name != name]
+        rel.outputs.append(output)
     return rel
 
 

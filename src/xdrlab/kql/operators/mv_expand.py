@@ -97,8 +97,10 @@ def parse(p: Parser, keyword: Token) -> MvExpand:
 def expansion_list(value: exp.Expr, bag_as_array: bool) -> exp.Expr:
     """The JSON[] list a dynamic value expands to (see the module docstring)."""
     entry = param_ref("e")
-    key = exp.Dot(this=entry, expression=exp.to_identifier("key"))
-    val = exp.Dot(this=entry.copy(), expression=exp.to_identifier("value"))
+    # struct_extract, not `e.key`: DuckDB reads a dotted name as a column's field first, so a
+    # column named E (names are case-insensitive) would shadow the lambda parameter.
+    key = fn("struct_extract", entry, string("key"))
+    val = fn("struct_extract", entry.copy(), string("value"))
     slot = fn("json_array", key, val) if bag_as_array else fn("json_object", key, val)
     slots = fn(
         "list_transform",

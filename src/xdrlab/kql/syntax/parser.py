@@ -25,6 +25,15 @@ SourceParser = Callable[["Parser", Token], n.Expr]
 
 MAX_DEPTH = 120
 MAX_LONG = 2**63 - 1
+# Typed scalar literals written like calls: `long(null)`, `real(nan)` (Kusto type names).
+_SCALAR_LITERALS = {
+    "bool": "bool",
+    "boolean": "bool",
+    "int": "int",
+    "long": "long",
+    "real": "real",
+    "double": "real",
+}
 
 # Tabular operators of KQL (beyond the ones registered): refused with their name, not as syntax.
 KNOWN_OPERATORS = frozenset(
@@ -799,6 +808,10 @@ class Parser:
                 self.advance()
                 self.skip_group()
             return n.Call(t.pos, word, ())
+        if word in _SCALAR_LITERALS and self.at_punct("("):
+            literal = self.scalar_literal(t)
+            if literal is not None:
+                return literal
         if word == "dynamic" and self.at_punct("("):
             self.advance()
             value = self.parse_json_value()
@@ -814,6 +827,43 @@ class Parser:
             self.expect_punct(")")
             return n.Call(t.pos, word, tuple(args))
         return n.Name(t.pos, word)
+
+    def scalar_literal(self, word: Token) -> n.Literal | None:
+        """`long(null)`, `int(-3)`, `real(nan)`, `bool(true)`: a typed literal, or None when
+        the parentheses hold something else (then it is an ordinary call)."""
+        kind = _SCALAR_LITERALS[word.text]
+        inner = self.peek()
+        negative = inner.is_punct("-", "+")
+        value_token = self.peek(2) if negative else inner
+        if not self.peek(3 if negative else 2).is_punct(")"):
+            return None
+        value: object
+        if value_token.is_word("null") and not negative:
+            value = None
+        elif kind == "bool" and value_token.is_word("true", "false") and not negative:
+            value = value_token.text == "true"
+        elif kind in ("long", "int") and value_token.kind is Kind.LONG:
+            assert isinstance(value_token.value, int)
+            number = -value_token.value if inner.text == "-" else value_token.value
+            bound = MAX_LONG if kind == "long" else 2**31 - 1
+            if not -bound - 1 <= number <= bound:
+                raise diag.invalid_literal(kind, value_token.text, value_token.pos)
+            value = number
+        elif kind == "real" and value_token.kind in (Kind.LONG, Kind.REAL):
+            assert isinstance(value_token.value, int | float)
+            value = float(-value_token.value if inner.text == "-" else value_token.value)
+        elif (
+            kind == "real"
+            and value_token.is_word("nan", "inf")
+            and not (value_token.text == "nan" and negative)
+        ):
+            value = float("-inf" if inner.text == "-" else value_token.text)
+        else:
+            return None
+        for _ in range(3 if negative else 2):
+            self.advance()
+        self.expect_punct(")")
+        return n.Literal(word.pos, kind, value)
 
     def parse_argument(self) -> n.Expr:
         t = self.tok

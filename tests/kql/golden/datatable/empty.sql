@@ -1,0 +1,7 @@
+SELECT
+  "A",
+  "B"
+FROM (VALUES
+  (CAST(NULL AS BIGINT), CAST(NULL AS TEXT))) AS "_dt"("A", "B")
+WHERE
+  FALSE

@@ -1,0 +1,8 @@
+SELECT DISTINCT
+  "A",
+  "B"
+FROM (VALUES
+  (CAST('x' AS TEXT), CAST(1 AS BIGINT)),
+  (CAST('x' AS TEXT), CAST(1 AS BIGINT)),
+  (CAST('y' AS TEXT), CAST(2 AS BIGINT)),
+  (CAST('x' AS TEXT), CAST(3 AS BIGINT))) AS "_dt"("A", "B")

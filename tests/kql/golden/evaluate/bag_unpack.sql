@@ -1,0 +1,7 @@
+SELECT
+  "Id",
+  TRY_CAST(JSON_EXTRACT_STRING(JSON_EXTRACT("Bag", '/a'), '$') AS BIGINT) AS "a",
+  COALESCE(JSON_EXTRACT_STRING(JSON_EXTRACT("Bag", '/b'), '$'), '') AS "b"
+FROM (VALUES
+  (CAST(1 AS BIGINT), CAST(CAST('{"b":"x","a":1}' AS JSON) AS JSON)),
+  (CAST(2 AS BIGINT), CAST(CAST('{"a":2}' AS JSON) AS JSON))) AS "_dt"("Id", "Bag")

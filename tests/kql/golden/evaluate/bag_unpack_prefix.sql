@@ -1,0 +1,4 @@
+SELECT
+  TRY_CAST(JSON_EXTRACT_STRING(JSON_EXTRACT("Bag", '/k'), '$') AS BOOLEAN) AS "p_k"
+FROM (VALUES
+  (CAST(CAST('{"k":true}' AS JSON) AS JSON))) AS "_dt"("Bag")

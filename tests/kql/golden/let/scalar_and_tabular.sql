@@ -1,0 +1,8 @@
+SELECT
+  "A"
+FROM (VALUES
+  (CAST(1 AS BIGINT)),
+  (CAST(2 AS BIGINT)),
+  (CAST(3 AS BIGINT))) AS "_dt"("A")
+WHERE
+  "A" > 1

@@ -1,0 +1,77 @@
+SELECT
+  "Total",
+  CAST(CASE
+    WHEN JSON_TYPE("T") = 'ARRAY'
+    THEN JSON_ARRAY_LENGTH("T")
+    ELSE CAST(NULL AS BIGINT)
+  END AS BIGINT) AS "Bins",
+  TRY_CAST(JSON_EXTRACT_STRING(JSON_EXTRACT("T", '$[0]'), '$') AS TIMESTAMP) AS "First",
+  TRY_CAST(JSON_EXTRACT_STRING(JSON_EXTRACT("T", '$[2]'), '$') AS TIMESTAMP) AS "Last"
+FROM (
+  WITH "_ms" AS (
+    SELECT
+      FLOOR(
+        (
+          EPOCH_US("T") - EPOCH_US(CAST('2024-01-01 00:00:00' AS TIMESTAMP))
+        ) / EPOCH_US(INTERVAL '1' DAY)
+      ) AS "__bin",
+      CAST(SUM("N") AS BIGINT) AS "__a1"
+    FROM (VALUES
+      (CAST(CAST('2024-01-01 00:00:00' AS TIMESTAMP) AS TIMESTAMP), CAST(1 AS BIGINT)),
+      (CAST(CAST('2024-01-01 00:00:00' AS TIMESTAMP) AS TIMESTAMP), CAST(2 AS BIGINT)),
+      (CAST(CAST('2024-01-03 00:00:00' AS TIMESTAMP) AS TIMESTAMP), CAST(5 AS BIGINT))) AS "_dt"("T", "N")
+    WHERE
+      "T" >= CAST('2024-01-01 00:00:00' AS TIMESTAMP)
+      AND "T" < CAST('2024-01-04 00:00:00' AS TIMESTAMP)
+    GROUP BY
+      FLOOR(
+        (
+          EPOCH_US("T") - EPOCH_US(CAST('2024-01-01 00:00:00' AS TIMESTAMP))
+        ) / EPOCH_US(INTERVAL '1' DAY)
+      )
+  )
+  SELECT
+    TO_JSON(ARRAY_AGG(COALESCE("_ms"."__a1", 0) ORDER BY "_msr"."i")) AS "Total",
+    TO_JSON(
+      LIST_TRANSFORM(
+        RANGE(
+          CAST(CEIL(
+            (
+              EPOCH_US(CAST('2024-01-04 00:00:00' AS TIMESTAMP)) - EPOCH_US(CAST('2024-01-01 00:00:00' AS TIMESTAMP))
+            ) / EPOCH_US(INTERVAL '1' DAY)
+          ) AS BIGINT)
+        ),
+        LAMBDA i : CASE
+          WHEN CAST('2024-01-01 00:00:00' AS TIMESTAMP) + TO_MICROSECONDS(CAST(i * EPOCH_US(INTERVAL '1' DAY) AS BIGINT)) IS NULL
+          THEN ''
+          WHEN EPOCH_US(
+            CAST('2024-01-01 00:00:00' AS TIMESTAMP) + TO_MICROSECONDS(CAST(i * EPOCH_US(INTERVAL '1' DAY) AS BIGINT))
+          ) % 1000000 = 0
+          THEN STRFTIME(
+            CAST('2024-01-01 00:00:00' AS TIMESTAMP) + TO_MICROSECONDS(CAST(i * EPOCH_US(INTERVAL '1' DAY) AS BIGINT)),
+            '%Y-%m-%dT%H:%M:%SZ'
+          )
+          ELSE STRFTIME(
+            CAST('2024-01-01 00:00:00' AS TIMESTAMP) + TO_MICROSECONDS(CAST(i * EPOCH_US(INTERVAL '1' DAY) AS BIGINT)),
+            '%Y-%m-%dT%H:%M:%S.%f'
+          ) || '0Z'
+        END
+      )
+    ) AS "T"
+  FROM (
+    SELECT DISTINCT
+      TRUE AS "__one"
+    FROM "_ms"
+  ) AS "_msk"
+  CROSS JOIN RANGE(
+    CAST(CEIL(
+      (
+        EPOCH_US(CAST('2024-01-04 00:00:00' AS TIMESTAMP)) - EPOCH_US(CAST('2024-01-01 00:00:00' AS TIMESTAMP))
+      ) / EPOCH_US(INTERVAL '1' DAY)
+    ) AS BIGINT)
+  ) AS "_msr"("i")
+  LEFT JOIN "_ms"
+    ON "_ms"."__bin" = "_msr"."i"
+  GROUP BY
+    "_msk"."__one"
+) AS "_q1"

@@ -1,0 +1,9 @@
+SELECT
+  "A",
+  ROW_NUMBER() OVER () AS "R",
+  LAG("A") OVER () AS "P",
+  LEAD("A") OVER () AS "N"
+FROM (VALUES
+  (CAST(3 AS BIGINT)),
+  (CAST(1 AS BIGINT)),
+  (CAST(2 AS BIGINT))) AS "_dt"("A")

@@ -1,0 +1,8 @@
+SELECT
+  "N"
+FROM (VALUES
+  (CAST(2 AS BIGINT)),
+  (CAST(NULL AS BIGINT)),
+  (CAST(1 AS BIGINT))) AS "_dt"("N")
+ORDER BY
+  "N" DESC

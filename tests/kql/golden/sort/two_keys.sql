@@ -1,0 +1,10 @@
+SELECT
+  "A",
+  "B"
+FROM (VALUES
+  (CAST('x' AS TEXT), CAST(1 AS BIGINT)),
+  (CAST('y' AS TEXT), CAST(2 AS BIGINT)),
+  (CAST('x' AS TEXT), CAST(3 AS BIGINT))) AS "_dt"("A", "B")
+ORDER BY
+  "A" ASC NULLS FIRST,
+  "B" DESC

@@ -1,0 +1,9 @@
+SELECT
+  "N"
+FROM (VALUES
+  (CAST(3 AS BIGINT)),
+  (CAST(1 AS BIGINT)),
+  (CAST(2 AS BIGINT))) AS "_dt"("N")
+ORDER BY
+  "N" DESC
+LIMIT 1

@@ -1,0 +1,10 @@
+SELECT
+  "Dev",
+  "N"
+FROM (VALUES
+  (CAST('a' AS TEXT), CAST(5 AS BIGINT)),
+  (CAST('b' AS TEXT), CAST(9 AS BIGINT)),
+  (CAST('c' AS TEXT), CAST(7 AS BIGINT))) AS "_dt"("Dev", "N")
+ORDER BY
+  "N" ASC NULLS FIRST
+LIMIT 1
