@@ -3,21 +3,27 @@
 Run from the project root with the project's virtualenv:
 
     python bench/token_throughput.py                 # HTTPS, defaults
-    python bench/token_throughput.py --duration 10 --concurrency 16 --no-tls
+    python bench/token_throughput.py --rounds 5 --duration 10 --no-tls
+    python bench/token_throughput.py --workers 2 --processes 2
 
-It measures, in order:
+It measures:
 
-1. raw RS256 signatures/s with `cryptography` (RSA 2048, PKCS#1 v1.5 + SHA-256 over a payload
-   the size of a token's signing input), in 1 process and in 2 processes;
-2. client-credentials token requests/s against `xdrlab serve --demo` started in a temporary
-   state folder: over keep-alive connections (with latency percentiles and the server's CPU
-   time), then with a new connection (a new TLS handshake) per request.
+1. in each of `--rounds` rounds, alternately: raw RS256 signatures/s with `cryptography` in one
+   process (RSA 2048, PKCS#1 v1.5 + SHA-256 over a payload the size of a token's signing
+   input), then client-credentials token requests/s over keep-alive connections against
+   `xdrlab serve --demo` started in a temporary state folder (with latency percentiles and the
+   server's CPU time). Medians over the rounds are reported, and the median of the rounds'
+   ratios token/raw: alternating keeps both sides of each ratio under the same machine load;
+2. once: raw signatures/s in `--processes` processes at once, and token requests/s with a new
+   connection (a new TLS handshake) per request.
 
 The ratio token/raw says how much of the signing budget the endpoint achieves; the server's CPU
-time says whether it is bound by one core (one Python process, so one GIL).
+time per token, next to the raw CPU per signature, says where the rest goes.
 
-The load generator runs on the same machine, so it competes with the server for the cores:
-its own CPU time is printed too.
+The load generator runs on the same machine and competes with the server for the cores, so it
+should cost as little as possible: `wrk` (one thread, a Lua script for the POST body) is used
+when it is on the PATH, else an httpx client in this process (about 1 ms of CPU per request:
+it can take a whole core). Its CPU time is printed either way.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ import multiprocessing
 import os
 import resource
 import shlex
+import shutil
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,7 +223,7 @@ def _stat_cpu(stat: str) -> float:
     return (utime + stime) / CLK_TCK
 
 
-# --- the load ----------------------------------------------------------------------------------
+# --- the load ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -224,20 +233,26 @@ class LoadResult:
     failure_kinds: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
     elapsed: float = 0.0
+    # wrk reports percentiles itself rather than every latency.
+    reported_percentiles_ms: dict[float, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
         return self.ok / self.elapsed if self.elapsed > 0 else 0.0
 
     def percentile(self, fraction: float) -> float:
+        if fraction in self.reported_percentiles_ms:
+            return self.reported_percentiles_ms[fraction]
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
-    def fail(self, kind: str) -> None:
-        self.failures += 1
-        self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + 1
+    def fail(self, kind: str, count: int = 1) -> None:
+        if count <= 0:
+            return
+        self.failures += count
+        self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + count
 
 
 @dataclass(frozen=True)
@@ -262,6 +277,14 @@ def target_of(demo: dict[str, Any]) -> Target:
         },
         verify=verify,
     )
+
+
+def check_target(target: Target) -> None:
+    """One request by a real client: the endpoint must answer 200 with a token (wrk only
+    counts statuses, so this is where the body is checked)."""
+    response = httpx.post(target.url, data=target.form, verify=target.verify, timeout=30)
+    if response.status_code != 200 or "access_token" not in response.json():
+        raise RuntimeError(f"token endpoint answered {response.status_code}: {response.text}")
 
 
 async def _one(client: httpx.AsyncClient, target: Target, result: LoadResult) -> None:
@@ -318,15 +341,12 @@ async def _load(
     return result
 
 
-def run_load(
-    target: Target,
-    *,
-    concurrency: int,
-    duration: float,
-    max_requests: int,
-    keep_alive: bool,
-) -> LoadResult:
-    return asyncio.run(
+def run_httpx(
+    target: Target, *, concurrency: int, duration: float, max_requests: int, keep_alive: bool
+) -> tuple[LoadResult, float]:
+    """(result, load generator CPU seconds) with the httpx client in this process."""
+    before = own_cpu_seconds()
+    result = asyncio.run(
         _load(
             target,
             concurrency=concurrency,
@@ -335,6 +355,111 @@ def run_load(
             keep_alive=keep_alive,
         )
     )
+    return result, own_cpu_seconds() - before
+
+
+# wrk's script: POST the form; at the end, one JSON line with the counts and percentiles.
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.body = os.getenv("XDRLAB_BENCH_BODY")
+if os.getenv("XDRLAB_BENCH_CLOSE") == "1" then
+  wrk.headers["Connection"] = "close"
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def run_wrk(
+    wrk: str,
+    script: Path,
+    target: Target,
+    *,
+    concurrency: int,
+    duration: float,
+    keep_alive: bool,
+) -> tuple[LoadResult, float]:
+    """(result, wrk's CPU seconds). One wrk thread: the load generator keeps to one core.
+    wrk does not verify the server's certificate; `check_target` has done that with httpx."""
+    environment = {
+        **os.environ,
+        "XDRLAB_BENCH_BODY": urllib.parse.urlencode(target.form),
+        "XDRLAB_BENCH_CLOSE": "0" if keep_alive else "1",
+    }
+    seconds = max(1, round(duration))
+    command = [
+        wrk,
+        "--threads",
+        "1",
+        "--connections",
+        str(concurrency),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        f"{REQUEST_TIMEOUT_S:.0f}s",
+        "--script",
+        str(script),
+        target.url,
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finished = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=seconds + 60
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
+    if finished.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"wrk failed ({finished.returncode}):\n{finished.stdout}{finished.stderr}"
+        )
+    summary = json.loads(lines[-1])
+    result = LoadResult(elapsed=summary["duration_us"] / 1e6)
+    # `status` counts answers other than 2xx/3xx; the others are socket errors.
+    result.ok = summary["requests"] - summary["status"]
+    for kind in ("status", "connect", "read", "write", "timeout"):
+        result.fail("non-2xx" if kind == "status" else kind, summary[kind])
+    result.reported_percentiles_ms = {0.5: summary["p50_us"] / 1000, 0.99: summary["p99_us"] / 1000}
+    return result, cpu
+
+
+@dataclass
+class LoadGenerator:
+    """wrk when available (or asked for), else httpx."""
+
+    wrk: str | None
+    script: Path | None
+    max_requests: int
+
+    @property
+    def name(self) -> str:
+        return "wrk (1 thread)" if self.wrk else "httpx (this process)"
+
+    def run(
+        self, target: Target, *, concurrency: int, duration: float, keep_alive: bool
+    ) -> tuple[LoadResult, float]:
+        if self.wrk is not None and self.script is not None:
+            return run_wrk(
+                self.wrk,
+                self.script,
+                target,
+                concurrency=concurrency,
+                duration=duration,
+                keep_alive=keep_alive,
+            )
+        return run_httpx(
+            target,
+            concurrency=concurrency,
+            duration=duration,
+            max_requests=self.max_requests,
+            keep_alive=keep_alive,
+        )
 
 
 def own_cpu_seconds() -> float:
@@ -348,13 +473,19 @@ def own_cpu_seconds() -> float:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of (raw signing, keep-alive token phase); medians reported (default 3)",
+    )
+    parser.add_argument(
         "--duration", type=float, default=5.0, help="seconds per token phase (default 5)"
     )
     parser.add_argument(
         "--sign-duration", type=float, default=3.0, help="seconds per raw signing run (default 3)"
     )
     parser.add_argument(
-        "--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)"
+        "--warmup", type=float, default=2.0, help="seconds of unmeasured load first (default 2)"
     )
     parser.add_argument(
         "--concurrency", type=int, default=8, help="keep-alive clients in flight (default 8)"
@@ -369,7 +500,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--max-requests",
         type=int,
         default=200_000,
-        help="cap on requests per phase, whatever the duration (default 200000)",
+        help="httpx only: cap on requests per phase, whatever the duration (default 200000)",
+    )
+    parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "httpx"),
+        default="auto",
+        help="auto: wrk when it is on the PATH, else httpx (default auto)",
     )
     parser.add_argument(
         "--tls", action=argparse.BooleanOptionalAction, default=True, help="HTTPS (default)"
@@ -387,121 +524,171 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "to compare a patched server, e.g. 'python my_patched_cli.py'",
     )
     args = parser.parse_args(argv)
-    if args.duration <= 0 or args.sign_duration <= 0 or args.concurrency < 1:
-        parser.error("durations must be > 0 and concurrency >= 1")
+    if args.duration <= 0 or args.sign_duration <= 0 or args.concurrency < 1 or args.rounds < 1:
+        parser.error("durations must be > 0, concurrency and rounds >= 1")
+    if args.load_generator == "wrk" and shutil.which("wrk") is None:
+        parser.error("--load-generator wrk: no wrk on the PATH (Debian: apt-get install wrk)")
     return args
+
+
+@dataclass
+class Round:
+    sign: float  # raw signatures/s, one process
+    tokens: LoadResult
+    server_cpu: float
+    main_thread_cpu: float
+    threads_used: int
+    load_cpu: float
+
+    @property
+    def ratio(self) -> float:
+        return self.tokens.rate / self.sign
+
+
+def token_round(
+    server: RunningServer, target: Target, generator: LoadGenerator, args: argparse.Namespace
+) -> tuple[LoadResult, float, float, int, float]:
+    """One keep-alive phase: (result, server CPU s, event-loop thread CPU s, threads that used
+    CPU, load generator CPU s)."""
+    pid = server.process.pid
+    threads_before = thread_cpu_seconds(pid)
+    server_before = cpu_seconds(pid)
+    result, load_cpu = generator.run(
+        target, concurrency=args.concurrency, duration=args.duration, keep_alive=True
+    )
+    server_cpu = cpu_seconds(pid) - server_before
+    threads_after = thread_cpu_seconds(pid)
+    used = [t for t in threads_after if threads_after[t] - threads_before.get(t, 0.0) > 0]
+    # Thread `pid` is the event loop (HTTP, TLS, routing); the others are mostly the
+    # threadpool. With --workers the loops are in the worker processes and this is the parent.
+    main_thread = threads_after.get(pid, 0.0) - threads_before.get(pid, 0.0)
+    return result, server_cpu, main_thread, len(used), load_cpu
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     print(f"signing input: {len(_signing_input())} bytes", flush=True)
-
-    # Raw signing first, while nothing else runs, so the server does not disturb it.
-    sign_1 = sign_rate(args.sign_duration, 1)
-    print(f"  raw 1 process done: {sign_1:,.0f}/s", flush=True)
-    sign_n = sign_rate(args.sign_duration, args.processes)
-    print(f"  raw {args.processes} processes done: {sign_n:,.0f}/s", flush=True)
+    load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory(prefix="xdrlab-bench-") as tmp:
+        wrk = shutil.which("wrk") if args.load_generator in ("auto", "wrk") else None
+        script = None
+        if wrk is not None:
+            script = Path(tmp) / "token.lua"
+            script.write_text(WRK_SCRIPT)
+        generator = LoadGenerator(wrk, script, args.max_requests)
+        print(f"load generator: {generator.name}", flush=True)
+        state_dir = Path(tmp) / "state"
+        state_dir.mkdir()
         server = start_server(
-            Path(tmp),
+            state_dir,
             tls=args.tls,
             launcher=shlex.split(args.server_launcher),
             workers=args.workers,
         )
+        rounds: list[Round] = []
         try:
-            pid = server.process.pid
             target = target_of(server.demo)
-            print(f"server pid {pid} at {server.demo['authority']}", flush=True)
-            # Warm-up: imports, first DB queries, the key loaded, connection pools filled.
-            warm = run_load(
-                target,
-                concurrency=args.concurrency,
-                duration=args.warmup,
-                max_requests=args.max_requests,
-                keep_alive=True,
+            print(f"server pid {server.process.pid} at {server.demo['authority']}", flush=True)
+            check_target(target)
+            # Warm-up: imports, first DB queries, the key loaded, caches and pools filled.
+            warm, _ = generator.run(
+                target, concurrency=args.concurrency, duration=args.warmup, keep_alive=True
             )
             if warm.ok == 0:
                 raise RuntimeError(f"warm-up got no token: {warm.failure_kinds}")
-
-            threads_before = thread_cpu_seconds(pid)
-            server_cpu_before, own_cpu_before = cpu_seconds(pid), own_cpu_seconds()
-            keep = run_load(
-                target,
-                concurrency=args.concurrency,
-                duration=args.duration,
-                max_requests=args.max_requests,
-                keep_alive=True,
-            )
-            server_cpu = cpu_seconds(pid) - server_cpu_before
-            own_cpu = own_cpu_seconds() - own_cpu_before
-            threads_after = thread_cpu_seconds(pid)
-
-            fresh = run_load(
+            for number in range(1, args.rounds + 1):
+                # The server idles while raw signing runs, so each ratio's two sides see the
+                # same machine load.
+                sign = sign_rate(args.sign_duration, 1)
+                tokens, server_cpu, main_cpu, threads, load_cpu = token_round(
+                    server, target, generator, args
+                )
+                rounds.append(Round(sign, tokens, server_cpu, main_cpu, threads, load_cpu))
+                print(
+                    f"  round {number}: raw {sign:,.0f}/s, tokens {tokens.rate:,.0f}/s "
+                    f"({100 * tokens.rate / sign:.1f} %), "
+                    f"server {1000 * server_cpu / max(tokens.ok, 1):.2f} ms CPU/token",
+                    flush=True,
+                )
+            fresh, _ = generator.run(
                 target,
                 concurrency=args.new_conn_concurrency,
                 duration=args.duration,
-                max_requests=args.max_requests,
                 keep_alive=False,
             )
             if server.process.poll() is not None:
                 raise RuntimeError(f"server died during the run:\n{_tail(server.log_path)}")
         finally:
             stop_server(server)
+        # Last, with the server gone: the parallel signing rate.
+        sign_n = sign_rate(args.sign_duration, args.processes)
 
-    # Thread pid is the event loop (HTTP, TLS, routing); others are mostly the threadpool.
-    per_thread = sorted(
-        (
-            (threads_after[tid] - threads_before.get(tid, 0.0), tid)
-            for tid in threads_after
-            if threads_after[tid] - threads_before.get(tid, 0.0) > 0
-        ),
-        reverse=True,
-    )
-    main_thread = threads_after.get(pid, 0.0) - threads_before.get(pid, 0.0)
-
+    load_after = os.getloadavg()
+    sign_1 = _median([r.sign for r in rounds])
+    rate = _median([r.tokens.rate for r in rounds])
+    ratio = _median([r.ratio for r in rounds])
+    middle = sorted(rounds, key=lambda r: r.tokens.rate)[len(rounds) // 2]
+    elapsed = middle.tokens.elapsed
+    cpu_per_token = _median([r.server_cpu / max(r.tokens.ok, 1) for r in rounds])
     scheme = "https" if args.tls else "http"
+    ok = sum(r.tokens.ok for r in rounds)
+    failed = sum(r.tokens.failures for r in rounds)
     rows = [
-        ("raw RS256 sign, 1 process", f"{sign_1:,.0f}/s"),
+        ("raw RS256 sign, 1 process (median)", f"{sign_1:,.0f}/s"),
         (f"raw RS256 sign, {args.processes} processes", f"{sign_n:,.0f}/s"),
         (
-            f"token endpoint ({scheme}, keep-alive, c={args.concurrency})",
-            f"{keep.rate:,.0f}/s  p50 {keep.percentile(0.5):.1f} ms  "
-            f"p99 {keep.percentile(0.99):.1f} ms  ({keep.ok} ok, {keep.failures} failed)",
+            f"token endpoint ({scheme}, keep-alive, c={args.concurrency}, "
+            f"{args.workers} worker{'s' if args.workers > 1 else ''}, median)",
+            f"{rate:,.0f}/s  p50 {middle.tokens.percentile(0.5):.1f} ms  "
+            f"p99 {middle.tokens.percentile(0.99):.1f} ms  ({ok} ok, {failed} failed, "
+            f"{args.rounds} rounds)",
         ),
         (
             f"token endpoint ({scheme}, new connection per request, c={args.new_conn_concurrency})",
             f"{fresh.rate:,.0f}/s  p50 {fresh.percentile(0.5):.1f} ms  "
             f"p99 {fresh.percentile(0.99):.1f} ms  ({fresh.ok} ok, {fresh.failures} failed)",
         ),
-        ("ratio token/raw (1 process)", f"{100 * keep.rate / sign_1:.1f} %"),
-        (f"ratio token/raw ({args.processes} processes)", f"{100 * keep.rate / sign_n:.1f} %"),
+        ("ratio token/raw (1 process, median of rounds)", f"{100 * ratio:.1f} %"),
+        (f"ratio token/raw ({args.processes} processes)", f"{100 * rate / sign_n:.1f} %"),
         (
-            "server CPU during keep-alive phase",
-            f"{server_cpu:.2f} s over {keep.elapsed:.2f} s = "
-            f"{100 * server_cpu / keep.elapsed:.0f} % of one core",
+            "server CPU during keep-alive phase (median round)",
+            f"{middle.server_cpu:.2f} s over {elapsed:.2f} s = "
+            f"{100 * middle.server_cpu / elapsed:.0f} % of one core",
         ),
         (
-            "  of which event-loop thread",
-            f"{main_thread:.2f} s ({100 * main_thread / keep.elapsed:.0f} % of one core); "
-            f"{len(per_thread)} threads used CPU",
+            "  of which main thread of the server process",
+            f"{middle.main_thread_cpu:.2f} s ({100 * middle.main_thread_cpu / elapsed:.0f} % "
+            f"of one core); {middle.threads_used} threads used CPU",
         ),
         (
-            "load generator CPU (same phase)",
-            f"{own_cpu:.2f} s = {100 * own_cpu / keep.elapsed:.0f} % of one core",
+            f"load generator CPU ({generator.name})",
+            f"{middle.load_cpu:.2f} s = {100 * middle.load_cpu / elapsed:.0f} % of one core",
         ),
-        ("server CPU per token", f"{1000 * server_cpu / max(keep.ok, 1):.2f} ms"),
+        ("server CPU per token (median)", f"{1000 * cpu_per_token:.2f} ms"),
         ("raw CPU per signature", f"{1000 / sign_1:.2f} ms"),
+        (
+            "load average (1, 5, 15 min) before / after",
+            " ".join(f"{x:.2f}" for x in load_before)
+            + " / "
+            + " ".join(f"{x:.2f}" for x in load_after),
+        ),
     ]
     width = max(len(label) for label, _ in rows)
     print()
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
-    for name, result in (("keep-alive", keep), ("new connection", fresh)):
+    for name, result in [(f"round {i + 1}", r.tokens) for i, r in enumerate(rounds)] + [
+        ("new connection", fresh)
+    ]:
         if result.failures:
             print(f"failures ({name}): {result.failure_kinds}")
-    return 1 if keep.failures or fresh.failures else 0
+    return 1 if failed or fresh.failures else 0
 
 
 if __name__ == "__main__":
