@@ -34,6 +34,7 @@ whether or not a target is met (this is a measurement); 2 when the two sides dis
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -106,28 +107,41 @@ ORDER BY ProcessCount DESC, DeviceName
 LIMIT 10""",
     ),
     Query(
-        "dcount_by_file",
-        """DeviceProcessEvents
-| where Timestamp > ago(30d)
-| summarize Devices = dcount(DeviceId), Executions = count() by FileName
-| order by Devices desc""",
-        """SELECT FileName, count(DISTINCT DeviceId) AS Devices, count(*) AS Executions
-FROM {source}
-WHERE Timestamp > {since_30d} AND Timestamp < {end}
-GROUP BY FileName
-ORDER BY Devices DESC""",
-    ),
-    Query(
-        "hourly_timeline",
+        "powershell_devices_join",
         """DeviceProcessEvents
 | where Timestamp > ago(7d)
-| where FileName in~ ("cmd.exe", "powershell.exe", "rundll32.exe", "net.exe", "whoami.exe")
-| summarize Executions = count() by FileName, bin(Timestamp, 1h)""",
-        """SELECT FileName, date_trunc('hour', Timestamp) AS Timestamp, count(*) AS Executions
+| where FileName =~ "powershell.exe"
+| summarize PowerShell = count() by DeviceId
+| join kind=inner (
+    DeviceProcessEvents
+    | where Timestamp > ago(7d)
+    | summarize Processes = count() by DeviceId
+) on DeviceId
+| project DeviceId, PowerShell, Processes""",
+        """WITH ps AS (
+  SELECT DeviceId, count(*) AS PowerShell FROM {source}
+  WHERE Timestamp > {since_7d} AND Timestamp < {end} AND lower(FileName) = 'powershell.exe'
+  GROUP BY DeviceId),
+all_processes AS (
+  SELECT DeviceId, count(*) AS Processes FROM {source}
+  WHERE Timestamp > {since_7d} AND Timestamp < {end}
+  GROUP BY DeviceId)
+SELECT ps.DeviceId, ps.PowerShell, all_processes.Processes
+FROM ps JOIN all_processes ON ps.DeviceId = all_processes.DeviceId""",
+    ),
+    Query(
+        "drive_parse",
+        """DeviceProcessEvents
+| where Timestamp > ago(30d)
+| parse FolderPath with Drive ":\\\\" *
+| summarize Executions = count() by Drive""",
+        # parse: the text before the first ':\' (the whole value must match, else '').
+        r"""SELECT CASE WHEN strpos(FolderPath, ':\') > 0
+    THEN substr(FolderPath, 1, strpos(FolderPath, ':\') - 1) ELSE '' END AS Drive,
+  count(*) AS Executions
 FROM {source}
-WHERE Timestamp > {since_7d} AND Timestamp < {end}
-  AND lower(FileName) IN ('cmd.exe', 'powershell.exe', 'rundll32.exe', 'net.exe', 'whoami.exe')
-GROUP BY FileName, date_trunc('hour', Timestamp)""",
+WHERE Timestamp > {since_30d} AND Timestamp < {end}
+GROUP BY 1""",
     ),
     Query(
         "last_process_per_device",
@@ -178,19 +192,18 @@ WHERE Timestamp > {since_30d} AND Timestamp < {end}
 GROUP BY DeviceName, InitiatingProcessFileName""",
     ),
     Query(
-        "bypass_latest",
+        "path_parts_mv_expand",
         """DeviceProcessEvents
-| where Timestamp > ago(7d)
-| where FolderPath startswith @"C:\\ProgramData\\" or ProcessCommandLine contains "ExecutionPolicy Bypass"
-| top 100 by Timestamp desc
-| project Timestamp, DeviceName, AccountName, FileName, FolderPath, ProcessCommandLine""",
-        # DuckDB's LIKE has no escape character unless one is given: the backslash is literal.
-        r"""SELECT Timestamp, DeviceName, AccountName, FileName, FolderPath, ProcessCommandLine
-FROM {source}
-WHERE Timestamp > {since_7d} AND Timestamp < {end}
-  AND (FolderPath ILIKE 'C:\ProgramData\%' OR ProcessCommandLine ILIKE '%executionpolicy bypass%')
-ORDER BY Timestamp DESC
-LIMIT 100""",
+| where Timestamp > ago(1d)
+| extend Parts = split(FolderPath, "\\\\")
+| mv-expand Part = Parts to typeof(string)
+| summarize Occurrences = count() by Part""",
+        r"""SELECT Part, count(*) AS Occurrences
+FROM (
+  SELECT unnest(string_split(FolderPath, '\')) AS Part
+  FROM {source}
+  WHERE Timestamp > {since_1d} AND Timestamp < {end})
+GROUP BY Part""",
     ),
 )
 
@@ -252,6 +265,7 @@ def hand_sql(query: Query, data: Dataset) -> str:
     return query.sql.format(
         source=f"read_parquet([{files}])",
         end=_timestamp(data.window.end),
+        since_1d=_timestamp(data.now - timedelta(days=1)),
         since_7d=_timestamp(data.now - timedelta(days=7)),
         since_30d=_timestamp(data.now - timedelta(days=30)),
     )
@@ -346,6 +360,31 @@ class SqlSide:
         return _explain(self.connection, sql)
 
 
+class DuckdbKqlSide:
+    """The same KQL on the `duckdb-kql` package (installed only for this comparison): a plain
+    DuckDB connection with DeviceProcessEvents as a view over the same files and window."""
+
+    def __init__(self, data: Dataset, threads: int) -> None:
+        import duckdb_kql  # optional: only when the comparison is asked for
+
+        self.module = duckdb_kql
+        self.now = data.now
+        self.connection = duckdb.connect(":memory:", config={"threads": threads})
+        self.connection.execute("SET TimeZone = 'UTC'")
+        files = ", ".join(_literal(str(p)) for p in data.files)
+        self.connection.execute(
+            f"CREATE VIEW {TABLE} AS SELECT * FROM read_parquet([{files}]) "  # noqa: S608
+            f"WHERE Timestamp >= {_timestamp(data.window.start)} "
+            f"AND Timestamp < {_timestamp(data.window.end)}"
+        )
+
+    def run(self, query: Query) -> tuple[pa.Table, Timing]:
+        watch = Stopwatch()
+        relation = self.module.kql(self.connection, query.kql, query_now=self.now)
+        table = relation.to_arrow_reader(BATCH_ROWS).read_all()
+        return table, watch.stop()
+
+
 def _explain(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
     rows = connection.execute(f"EXPLAIN ANALYZE {sql}").fetchall()
     return "\n".join(str(row[-1]) for row in rows)
@@ -370,6 +409,18 @@ def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     rows = [tuple(_plain(v) for v in row) for row in zip(*columns, strict=True)]
     return sorted(rows, key=repr)
+
+
+def difference(ours: pa.Table, theirs: pa.Table) -> str | None:
+    """Why two results differ (columns, then rows in any order), or None when they agree."""
+    if ours.column_names != theirs.column_names:
+        return f"columns differ: xdrlab {ours.column_names}, other {theirs.column_names}"
+    if ours.num_rows != theirs.num_rows:
+        return f"row counts differ: xdrlab {ours.num_rows}, other {theirs.num_rows}"
+    for index, (a, b) in enumerate(zip(_rows(ours), _rows(theirs), strict=True)):
+        if a != b:
+            return f"row {index} (sorted) differs: xdrlab {a!r}, other {b!r}"
+    return None
 
 
 def same_result(name: str, ours: pa.Table, theirs: pa.Table, sql: str, kql_sql: str) -> None:
@@ -422,6 +473,10 @@ class QueryResult:
     sql_runs_ms: list[float]
     xdrlab_cpu_ms: list[float]
     sql_cpu_ms: list[float]
+    # duckdb-kql on the same query: its median ms and xdrlab/duckdb-kql, or why it has none
+    dkql_ms: float | None = None
+    dkql_ratio: float | None = None
+    dkql_note: str = "not run"
 
 
 def _median_ms(function: Callable[[], object], count: int) -> float:
@@ -431,6 +486,26 @@ def _median_ms(function: Callable[[], object], count: int) -> float:
         function()
         times.append(time.perf_counter() - started)
     return 1000 * statistics.median(times)
+
+
+def measure_dkql(
+    query: Query, result: QueryResult, ours: pa.Table, dkql: DuckdbKqlSide, repeat: int
+) -> None:
+    """duckdb-kql's time for `query` when it runs it and returns the same rows as xdrlab."""
+    try:
+        theirs, _ = dkql.run(query)
+    except Exception as error:  # its refusals and failures are what is being measured
+        first = str(error).strip().split("\n", 1)[0][:150]
+        result.dkql_note = f"cannot run: {type(error).__name__}: {first}"
+        return
+    problem = difference(ours, theirs)
+    if problem is not None:
+        result.dkql_note = f"runs, different result: {problem[:150]}"
+        return
+    times = [dkql.run(query)[1].wall for _ in range(repeat)]
+    result.dkql_ms = 1000 * statistics.median(times)
+    result.dkql_ratio = result.xdrlab_ms / result.dkql_ms
+    result.dkql_note = "same result"
 
 
 def measure(
@@ -504,6 +579,8 @@ def print_table(results: Sequence[QueryResult]) -> None:
         "compile ms",
         "render ms",
         "json ms",
+        "duckdb-kql ms",
+        "xdrlab/dkql",
     )
     body = [
         (
@@ -516,6 +593,8 @@ def print_table(results: Sequence[QueryResult]) -> None:
             f"{r.compile_ms:.2f}",
             f"{r.render_ms:.2f}",
             f"{r.json_ms:.2f}",
+            "-" if r.dkql_ms is None else f"{r.dkql_ms:,.1f}",
+            "-" if r.dkql_ratio is None else f"{r.dkql_ratio:.2f}",
         )
         for r in results
     ]
@@ -530,10 +609,16 @@ def print_table(results: Sequence[QueryResult]) -> None:
     print(line(["-" * w for w in widths]))
     for row in body:
         print(line(row))
+    notes = [r for r in results if r.dkql_note not in ("same result", "not run")]
+    if notes:
+        print("\nduckdb-kql, where it has no time:")
+        for r in notes:
+            print(f"  {r.name}: {r.dkql_note}")
 
 
 def summary(results: Sequence[QueryResult]) -> dict[str, Any]:
     median_ratio = statistics.median(r.ratio for r in results)
+    both = [r for r in results if r.dkql_ratio is not None]
     worst = max(results, key=lambda r: r.compile_ms)
     return {
         "median_ratio": round(median_ratio, 3),
@@ -544,10 +629,16 @@ def summary(results: Sequence[QueryResult]) -> dict[str, Any]:
         "max_compile_query": worst.name,
         "compile_target_ms": COMPILE_TARGET_MS,
         "compile_pass": worst.compile_ms < COMPILE_TARGET_MS,
+        "duckdb_kql_ran": len(both),
+        "duckdb_kql_xdrlab_faster_on_all": bool(both) and all(r.dkql_ratio < 1 for r in both),
     }
 
 
 # --- main --------------------------------------------------------------------------------------
+
+
+def _has_duckdb_kql() -> bool:
+    return importlib.util.find_spec("duckdb_kql") is not None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -601,6 +692,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=[q.name for q in QUERIES],
         help="print EXPLAIN ANALYZE of both sides for one query, then stop",
     )
+    parser.add_argument(
+        "--duckdb-kql",
+        action=argparse.BooleanOptionalAction,
+        default=_has_duckdb_kql(),
+        help="also run each query on the duckdb-kql package (default: when it is installed)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.compiles < 1 or args.threads < 1 or args.events < 1:
@@ -648,10 +745,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{'on' if args.engine_profile else 'off'}; {args.repeat} timed runs per side after one "
         f"warm-up; {args.compiles} compiles per query"
     )
+    dkql = DuckdbKqlSide(data, args.threads) if args.duckdb_kql else None
     results = []
     for query in queries:
         result = measure(query, data, xdrlab, baseline, args.repeat, args.compiles)
         say(f"  {query.name}: {result.rows:,} rows, same on both sides, ratio {result.ratio:.2f}")
+        if dkql is not None:
+            measure_dkql(query, result, xdrlab.run(query).table, dkql, args.repeat)
+            say(f"    duckdb-kql: {result.dkql_note}")
         results.append(result)
     totals = summary(results)
 
@@ -695,6 +796,12 @@ def main(argv: list[str] | None = None) -> int:
         f"max compile {totals['max_compile_ms']:.2f} ms ({totals['max_compile_query']}) "
         f"(target < {COMPILE_TARGET_MS:.0f} ms): {compile_verdict}"
     )
+    if args.duckdb_kql:
+        verdict = "PASS" if totals["duckdb_kql_xdrlab_faster_on_all"] else "MISS"
+        print(
+            f"duckdb-kql ran {totals['duckdb_kql_ran']} of {len(results)} queries with the same "
+            f"result; xdrlab faster on every one of them: {verdict}"
+        )
     print(f"load average at the end {_load()}; whole run {time.perf_counter() - started:.0f} s")
     return 0
 
