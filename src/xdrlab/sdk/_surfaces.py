@@ -48,11 +48,6 @@ _FROM_DEFENDER: dict[str, dict[str, str]] = {
         "InsufficientData": "insufficientData",
     },
 }
-_ENUMS: dict[str, type[StrEnum]] = {
-    "severity": Severity,
-    "classification": Classification,
-    "determination": Determination,
-}
 
 
 def to_defender(prop: str, value: StrEnum | str) -> str:
