@@ -54,6 +54,7 @@ import sqlglot
 from xdrlab.demo.data import seed_demo_data
 from xdrlab.demo.seed import seed_demo
 from xdrlab.engine import EmbeddedEngine, HuntingWindow
+from xdrlab.engine.deadline import Deadline
 from xdrlab.engine.sandbox import EngineSettings, TableBinding, sandbox
 from xdrlab.kql import CompiledQuery, compile_query
 from xdrlab.lake.schema import hunting_tables
@@ -65,6 +66,7 @@ TABLE = "DeviceProcessEvents"
 RATIO_TARGET = 1.2
 COMPILE_TARGET_MS = 5.0
 BATCH_ROWS = 100_000  # what the engine asks DuckDB for per Arrow batch
+DKQL_SECONDS = 120.0  # duckdb-kql's limit per run
 
 
 # --- the queries -------------------------------------------------------------------------------
@@ -380,8 +382,10 @@ class DuckdbKqlSide:
 
     def run(self, query: Query) -> tuple[pa.Table, Timing]:
         watch = Stopwatch()
-        relation = self.module.kql(self.connection, query.kql, query_now=self.now)
-        table = relation.to_arrow_reader(BATCH_ROWS).read_all()
+        with Deadline(DKQL_SECONDS) as deadline:  # a slow plan is reported, not waited out
+            deadline.watch(self.connection)
+            relation = self.module.kql(self.connection, query.kql, query_now=self.now)
+            table = relation.to_arrow_reader(BATCH_ROWS).read_all()
         return table, watch.stop()
 
 
