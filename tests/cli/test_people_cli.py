@@ -309,6 +309,24 @@ def test_device_code_login_completed_by_a_second_process(cli: Cli, live: Live) -
     assert live.demo_json["users"][0]["password"] not in cli.credentials_file().read_text()
 
 
+def test_browser_login_through_the_users_browser(cli: Cli, live: Live) -> None:
+    user = next(u for u in live.demo_json["users"] if "Security Operator" in u["roles"])
+    cli.env.update(
+        BROWSER=f"{sys.executable} -m tests.cli.browser_signin %s",
+        XDRLAB_TEST_BASE=live.base_url,
+        XDRLAB_TEST_CA=str(live.ca_file),
+        XDRLAB_TEST_UPN=user["upn"],
+        XDRLAB_TEST_PASSWORD=user["password"],
+    )
+    done = cli.run("login", "--demo", str(cli.demo_json), "--context", "browser")
+    assert user["upn"] in done.stdout and "Incident.ReadWrite" in done.stdout
+    # Later commands renew silently: the browser is not opened again.
+    cli.env["BROWSER"] = "false"
+    listed = json.loads(cli.run("incidents", "list", "--limit", "2", "--json").stdout)
+    assert len(listed) == 2
+    assert claims_of(cli.run("token").stdout.strip())["upn"] == user["upn"]
+
+
 # --- hunt --------------------------------------------------------------------------------------
 
 TYPED_QUERY = (
