@@ -300,6 +300,39 @@ def test_graph_incident_shape_expand_and_patch(known: Known) -> None:
     assert "innerError" in error_of(bad)
 
 
+def test_graph_comment_is_added_and_listed(known: Known) -> None:
+    incident_id = known.ids[4]
+    path = f"/v1.0/security/incidents/{incident_id}/comments"
+    body = {"@odata.type": "microsoft.graph.security.alertComment", "comment": "Triaged via Graph"}
+    added = known.app.call("POST", path, json=body, resource="https://graph.microsoft.com")
+    assert added.status_code == 200, added.text
+    answer = added.json()
+    assert answer["@odata.context"].endswith(f"#security/incidents('{incident_id}')/comments")
+    assert [c["comment"] for c in answer["value"]] == ["Triaged via Graph"]
+    assert answer["value"][0]["createdByDisplayName"] == known.app.client_id
+    assert answer["value"][0]["createdDateTime"].endswith("Z")
+    second = known.app.call(
+        "POST", path, json={"comment": "second"}, resource="https://graph.microsoft.com"
+    )
+    assert [c["comment"] for c in second.json()["value"]] == ["Triaged via Graph", "second"]
+    shown = known.app.call("GET", f"/api/incidents/{incident_id}").json()
+    assert [c["comment"] for c in shown["comments"]] == ["Triaged via Graph", "second"]
+
+    for bad in ({"comment": ""}, {"comment": 5}, {"text": "x"}, ["comment"]):
+        refused = known.app.call("POST", path, json=bad, resource="https://graph.microsoft.com")
+        assert refused.status_code == 400, (bad, refused.text)
+        assert "innerError" in error_of(refused)
+    after = known.app.call("GET", f"/api/incidents/{incident_id}").json()
+    assert len(after["comments"]) == 2
+    missing = known.app.call(
+        "POST",
+        "/v1.0/security/incidents/99999999/comments",
+        json={"comment": "x"},
+        resource="https://graph.microsoft.com",
+    )
+    assert missing.status_code == 404
+
+
 def test_graph_filters_and_alerts_v2(known: Known) -> None:
     response = known.app.call(
         "GET",

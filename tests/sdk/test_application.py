@@ -217,10 +217,19 @@ def test_get_and_update_on_both_surfaces(big_tenant: BigTenant, endpoints: Endpo
         )
         assert seen.severity in set(Severity) and seen.alerts  # get expands alerts on Graph
         back = graph.incidents.update(
-            incident_id, status="inProgress", assigned_to="", tags=[], classification="unknown"
+            incident_id,
+            status="inProgress",
+            assigned_to="",
+            tags=[],
+            classification="unknown",
+            comment="reopened on Graph",  # Graph takes comments through its comments collection
         )
         # As the fixture made it (even-numbered incidents are in progress).
         assert (back.status, back.assigned_to, back.tags) == (IncidentStatus.IN_PROGRESS, None, [])
+        assert [c.comment for c in back.comments][-2:] == [
+            "resolved from the SDK",
+            "reopened on Graph",
+        ]
 
 
 def test_alerts_on_both_surfaces(big_tenant: BigTenant, endpoints: Endpoints) -> None:

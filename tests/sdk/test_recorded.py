@@ -1,12 +1,11 @@
 """Behaviours xdrlab cannot produce, against recorded production-shaped answers (httpx's
 MockTransport standing in for the cloud): a Defender list page without `@odata.nextLink`,
-`Retry-After` as an HTTP date on a 503, a next link pointing at another host, Graph's separate
-comments collection. Also: the public names and that the SDK loads no server code."""
+`Retry-After` as an HTTP date on a 503, a next link pointing at another host. Also: the public
+names and that the SDK loads no server code."""
 
 from __future__ import annotations
 
 import email.utils
-import json
 import subprocess
 import sys
 import time
@@ -113,45 +112,6 @@ def test_next_link_to_another_host_is_refused() -> None:
         incidents = client.incidents.list()
         with pytest.raises(ApiError, match="another host"):
             list(incidents)
-
-
-def test_graph_comment_goes_to_the_comments_collection() -> None:
-    calls: list[tuple[str, str, Any]] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
-        calls.append((request.method, request.url.path, body))
-        if request.method == "POST":
-            return httpx.Response(
-                200,
-                json={
-                    "@odata.context": f"{GRAPH}/v1.0/$metadata#Collection(microsoft.graph."
-                    "security.alertComment)",
-                    "value": [{"comment": "triaged", "createdByDisplayName": "API App"}],
-                },
-            )
-        return httpx.Response(
-            200,
-            json={
-                "id": "7",
-                "displayName": "Seven",
-                "status": "inProgress",
-                "comments": [{"comment": "triaged", "createdByDisplayName": "API App"}],
-            },
-        )
-
-    with _client(handler) as client:
-        incident = client.incidents.update(7, status="inProgress", comment="triaged")
-    assert [(m, p) for m, p, _ in calls] == [
-        ("POST", "/v1.0/security/incidents/7/comments"),
-        ("PATCH", "/v1.0/security/incidents/7"),
-    ]
-    assert calls[0][2] == {
-        "@odata.type": "microsoft.graph.security.alertComment",
-        "comment": "triaged",
-    }
-    assert calls[1][2] == {"status": "inProgress"}
-    assert incident.comments[0].comment == "triaged"
 
 
 def test_all_lists_every_public_name() -> None:

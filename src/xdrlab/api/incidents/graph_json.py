@@ -7,7 +7,7 @@ from typing import Any
 
 from xdrlab.api.incidents.defender_json import timestamp
 from xdrlab.api.incidents.values import to_graph
-from xdrlab.store.models import Alert, Incident
+from xdrlab.store.models import Alert, Incident, IncidentComment
 
 PORTAL = "https://security.microsoft.com"
 EVIDENCE = "#microsoft.graph.security."
@@ -36,14 +36,7 @@ def incident(row: Incident, *, expand_alerts: bool = False) -> dict[str, Any]:
         "customTags": list(row.tags),
         "systemTags": list(row.system_tags),
         "description": row.description or None,
-        "comments": [
-            {
-                "comment": c.comment,
-                "createdByDisplayName": c.created_by,
-                "createdDateTime": timestamp(c.created_at),
-            }
-            for c in row.comments
-        ],
+        "comments": [comment(c) for c in row.comments],
     }
     if expand_alerts:
         body["alerts"] = [alert(a) for a in row.alerts]
@@ -185,4 +178,13 @@ def _entity_evidence(row: Alert, e: dict[str, Any]) -> dict[str, Any]:
         **_common(
             row, "securityGroupEvidence" if kind == "SecurityGroup" else "alertEvidence", role
         )
+    }
+
+
+def comment(row: IncidentComment) -> dict[str, Any]:
+    """A `microsoft.graph.security.alertComment`."""
+    return {
+        "comment": row.comment,
+        "createdByDisplayName": row.created_by,
+        "createdDateTime": timestamp(row.created_at),
     }

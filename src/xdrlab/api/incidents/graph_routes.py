@@ -20,7 +20,7 @@ from xdrlab.api.incidents import graph_json, service
 from xdrlab.api.incidents.filters import GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import read_page
 from xdrlab.api.incidents.params import IncidentId
-from xdrlab.api.incidents.updates import graph_changes
+from xdrlab.api.incidents.updates import graph_changes, graph_comment
 from xdrlab.store.models import Alert
 
 router = APIRouter(tags=["Incidents and alerts (Graph security API)"], responses=GRAPH_ERRORS)
@@ -114,6 +114,33 @@ def update_incident(
         return {
             "@odata.context": _context(request, "incidents/$entity"),
             **graph_json.incident(row),
+        }
+
+
+@router.post("/security/incidents/{incident_id}/comments", summary="Comment on an incident")
+def add_comment(
+    request: Request,
+    incident_id: IncidentId,
+    body: dict[str, Any] = Body(
+        ...,
+        examples=[{"@odata.type": "microsoft.graph.security.alertComment", "comment": "Triaged"}],
+    ),
+    caller: Caller = Depends(guard("incidents.update", GRAPH_INCIDENTS_WRITE, Surface.GRAPH)),
+) -> dict[str, Any]:
+    """Production answers 200 with every comment of the incident, the new one last."""
+    changes = graph_comment(body)
+    api = api_context(request)
+    with api.sessions.begin() as session:
+        row = service.get_incident(session, caller.tenant_id, incident_id)
+        if row is None:
+            raise _incident_not_found()
+        service.apply_changes(session, row, changes, author=caller.display, now=api.clock.now())
+        return {
+            "@odata.context": _context(request, f"incidents('{incident_id}')/comments"),
+            "value": [
+                {"@odata.type": "#microsoft.graph.security.alertComment", **graph_json.comment(c)}
+                for c in row.comments
+            ],
         }
 
 

@@ -117,3 +117,13 @@ def graph_changes(body: Any) -> IncidentChanges:
         ),
         tags=_tags(body, "customTags"),
     )
+
+
+def graph_comment(body: Any) -> IncidentChanges:
+    """`POST /security/incidents/{id}/comments`: `{"@odata.type": "...alertComment",
+    "comment": "..."}`; the comment must be non-empty text."""
+    body = _object(body, ("comment",))
+    comment = _string(body, "comment")
+    if not comment or not comment.strip():
+        raise _invalid("Property 'comment' is required and must not be empty.")
+    return IncidentChanges(comment=comment)
