@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -119,11 +122,23 @@ def revoke_app_roles(
     return granted_roles(sp, resource)
 
 
+class RoleAssignment(Protocol):
+    """An app role assignment as stored: a row, or the directory cache's copy."""
+
+    @property
+    def resource_app_id(self) -> str: ...
+    @property
+    def app_role_id(self) -> str: ...
+
+
 def granted_roles(sp: ServicePrincipal, resource: Resource) -> list[str]:
     """Role values of `resource` assigned to the service principal, in catalogue order."""
-    assigned = {
-        a.app_role_id for a in sp.app_role_assignments if a.resource_app_id == resource.app_id
-    }
+    return roles_in(sp.app_role_assignments, resource)
+
+
+def roles_in(assignments: Iterable[RoleAssignment], resource: Resource) -> list[str]:
+    """Role values of `resource` among `assignments`, in catalogue order."""
+    assigned = {a.app_role_id for a in assignments if a.resource_app_id == resource.app_id}
     return [role.value for role in resource.app_roles if role.id in assigned]
 
 

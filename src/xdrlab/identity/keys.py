@@ -136,6 +136,11 @@ class KeyRing:
                     self._loaded_at = time.monotonic()
         return self._keys
 
+    def is_fresh(self) -> bool:
+        """False when the next `keys()` reads the store (so a caller on the event loop can
+        have that done in a worker thread)."""
+        return time.monotonic() - self._loaded_at <= self._refresh_seconds
+
     def invalidate(self) -> None:
         self._loaded_at = -1e9
 

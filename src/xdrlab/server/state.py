@@ -13,7 +13,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from xdrlab.clock import Clock, SystemClock
+from xdrlab.identity.audit import AuditWriter
 from xdrlab.identity.context import IdentityContext
+from xdrlab.identity.directory_cache import DirectoryCache
 from xdrlab.identity.keys import KeyRing, create_signing_key
 from xdrlab.lake.store import Lake
 from xdrlab.settings import Settings
@@ -49,6 +51,8 @@ class ServerState:
             self.sessions,
             self.secret_hash_key,
             KeyRing(self.sessions, self.key_encryption_key),
+            DirectoryCache(self.engine, self.sessions),
+            AuditWriter(self.engine, self.clock),
         )
 
 

@@ -196,6 +196,19 @@ class AppRoleAssignment(Base):
     )
 
 
+class DirectoryVersion(Base):
+    """One row (id 1) counting changes to the tables a client-credentials token is issued from:
+    tenants, tenant_domains, applications, client_secrets, service_principals and
+    app_role_assignments. Database triggers (migration 0004, SQLite) add one in the same
+    transaction as each change, whichever process or tool makes it, so an in-memory copy of
+    those rows (identity/directory_cache.py) can tell that it is stale with one read."""
+
+    __tablename__ = "directory_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class User(Base):
     __tablename__ = "users"
 

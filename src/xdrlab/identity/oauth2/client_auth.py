@@ -3,8 +3,11 @@ private_key_jwt (RFC 7523 client assertions signed with a registered certificate
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -45,11 +48,17 @@ def requested_client_id(request: TokenRequest) -> str:
 def find_client(
     session: Session, request: TokenRequest, tenant: Tenant
 ) -> tuple[Application, ServicePrincipal]:
-    """The app and its service principal in `tenant` (700016 when the app is not there).
+    """The app and its service principal in `tenant` (700016 when the app is not there)."""
+    return find_client_by_id(session, requested_client_id(request), tenant)
+
+
+def find_client_by_id(
+    session: Session, client_id: str, tenant: Tenant
+) -> tuple[Application, ServicePrincipal]:
+    """`find_client` for a client id already taken from the request.
 
     One query brings the app, its service principal here, its secrets and the roles granted
-    to it: this runs on every token request."""
-    client_id = requested_client_id(request)
+    to it (identity/directory_cache.py keeps what it returns)."""
     found = None
     if is_guid(client_id):
         found = (
@@ -76,18 +85,33 @@ def find_client(
     return app, sp
 
 
-def _check_secret(ctx: IdentityContext, app: Application, candidates: list[str]) -> str:
+class StoredSecret(Protocol):
+    """A registered secret as stored: a ClientSecret row, or the directory cache's copy."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def secret_hash(self) -> str: ...
+    @property
+    def expires_at(self) -> dt.datetime: ...
+
+
+def check_secret(
+    ctx: IdentityContext, app_id: str, secrets: Sequence[StoredSecret], candidates: list[str]
+) -> str:
+    """The key id of the registered secret a candidate matches (7000222 if it has expired,
+    7000215 if none matches)."""
     now = ctx.clock.now()
     for candidate in candidates:
         digest = hash_client_secret(ctx.secret_hash_key, candidate)
-        for secret in app.secrets:
+        for secret in secrets:
             if hmac.compare_digest(digest, secret.secret_hash):
                 if secret.expires_at <= now:
                     raise errors.CLIENT_SECRET_EXPIRED(
-                        f"secret {secret.id} expired", client_id=app.app_id
+                        f"secret {secret.id} expired", client_id=app_id
                     )
                 return secret.id
-    raise errors.INVALID_CLIENT_SECRET("no registered secret matches", client_id=app.app_id)
+    raise errors.INVALID_CLIENT_SECRET("no registered secret matches", client_id=app_id)
 
 
 def authenticate_client(
@@ -126,5 +150,5 @@ def authenticate_client(
         candidates.extend([raw] if url_decoded(raw) == raw else [raw, url_decoded(raw)])
     if not candidates:
         raise errors.MISSING_CLIENT_CREDENTIAL(client_id=app.app_id)
-    secret_id = _check_secret(ctx, app, candidates)
+    secret_id = check_secret(ctx, app.app_id, app.secrets, candidates)
     return AuthenticatedClient(app, sp, tenant, "1", secret_id)

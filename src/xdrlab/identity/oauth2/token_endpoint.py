@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from xdrlab.identity import audit, errors
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
+from xdrlab.identity.oauth2.cached_client_credentials import issue_from_cache
 from xdrlab.identity.oauth2.grants.authorization_code import AuthorizationCodeGrant
 from xdrlab.identity.oauth2.grants.base import Grant, GrantResult
 from xdrlab.identity.oauth2.grants.client_credentials import ClientCredentialsGrant
@@ -76,14 +77,9 @@ def handle_token_request(
             audit.record(
                 session,
                 ctx.clock,
-                category="SignIn",
-                activity="Token issued",
-                tenant_id=result.tenant_id,
-                actor=result.client_id,
-                correlation_id=correlation_id,
-                grant_type=grant_type,
-                endpoint=f"v{version}",
-                **result.audit,
+                **result.issued_event(
+                    grant_type=grant_type, version=version, correlation_id=correlation_id
+                ),
             )
             session.commit()
             return result
@@ -120,17 +116,32 @@ async def token_endpoint(request: Request) -> Response:
         if request.method != "POST":
             raise errors.POST_REQUIRED(method=request.method)
         body = await request.body()
-        result = await run_in_threadpool(
-            handle_token_request,
+        segment = request.path_params["tenant"]
+        content_type = request.headers.get("content-type")
+        authorization = request.headers.get("authorization")
+        # Client credentials with a secret, from the directory cache; None for anything else
+        # (including every refusal), which the full path then handles.
+        result = await issue_from_cache(
             ctx,
             version=version,
-            segment=request.path_params["tenant"],
-            content_type=request.headers.get("content-type"),
+            segment=segment,
+            content_type=content_type,
             body=body,
-            authorization=request.headers.get("authorization"),
-            base_url=_base_url(request),
+            authorization=authorization,
             correlation_id=correlation_id,
         )
+        if result is None:
+            result = await run_in_threadpool(
+                handle_token_request,
+                ctx,
+                version=version,
+                segment=segment,
+                content_type=content_type,
+                body=body,
+                authorization=authorization,
+                base_url=_base_url(request),
+                correlation_id=correlation_id,
+            )
     except IdentityError as error:
         return error_response(
             error,

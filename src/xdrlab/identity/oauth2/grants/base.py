@@ -18,6 +18,19 @@ class GrantResult:
     client_id: str
     audit: dict[str, Any]
 
+    def issued_event(self, *, grant_type: str, version: int, correlation_id: str) -> dict[str, Any]:
+        """The "Token issued" audit event (arguments of audit.record / AuditWriter.record)."""
+        return {
+            "category": "SignIn",
+            "activity": "Token issued",
+            "tenant_id": self.tenant_id,
+            "actor": self.client_id,
+            "correlation_id": correlation_id,
+            "grant_type": grant_type,
+            "endpoint": f"v{version}",
+            **self.audit,
+        }
+
 
 class Grant(Protocol):
     GRANT_TYPES: tuple[str, ...]
