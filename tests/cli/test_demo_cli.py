@@ -37,6 +37,9 @@ def test_demo_generates_then_reuses_then_resets(tmp_path: Path) -> None:
     demo = json.loads((state / "demo.json").read_text())
     assert marker["tenant_id"] == demo["tenant_id"] and marker["events"] == 2000
     assert marker["incidents"] >= 3
+    msticpy = (state / "msticpyconfig.yaml").read_text()  # beside demo.json
+    assert f'ClientId: "{demo["client_id"]}"' in msticpy
+    assert f'TenantId: "{demo["tenant_id"]}"' in msticpy
     first = _process_rows(state)
     assert len(first) >= 2000
 

@@ -3,7 +3,7 @@
 `Results`; its own tokens and permission) and `POST /v1.0/security/runHuntingQuery` (Graph:
 `schema`, `results`).
 
-Both compile the KQL for the caller's tenant only and run it on the embedded engine with the
+Each compiles the KQL for the caller's tenant only and runs it on the embedded engine with the
 production limits (rows, time, 30 days of data). Queries run in the server's thread pool.
 """
 

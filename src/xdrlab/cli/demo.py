@@ -56,6 +56,6 @@ def demo(
     )
     settings = server_state.settings
     document = credentials.document(settings.base_url, None)
-    path = write_demo_json(settings.state_dir, document)
     msticpy = write_msticpy_config(settings.state_dir, document)
+    path = write_demo_json(settings.state_dir, document)
     console.print(f"Credentials in {path.resolve()}; msticpy configuration in {msticpy.resolve()}")
