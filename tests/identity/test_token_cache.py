@@ -33,6 +33,7 @@ from xdrlab.identity.errors import IdentityError
 from xdrlab.identity.oauth2.cached_client_credentials import issue_from_cache
 from xdrlab.identity.oauth2.grants.base import GrantResult
 from xdrlab.identity.oauth2.token_endpoint import handle_token_request
+from xdrlab.identity.tokens import encode_rs256
 from xdrlab.server.state import ServerState, open_state
 from xdrlab.settings import Settings
 from xdrlab.store.models import AuditEvent, DirectoryVersion, Tenant
@@ -399,3 +400,14 @@ def test_the_writer_thread_ends_when_idle_and_comes_back(env: Env) -> None:
             select(AuditEvent.activity).where(AuditEvent.category == "Test")
         ).all()
     assert sorted(activities) == ["First", "Second"]
+
+
+def test_tokens_are_serialized_as_pyjwt_would(env: Env) -> None:
+    """Byte for byte (PKCS#1 v1.5 signatures are deterministic), with and without x5t, and
+    with a claim that JSON escapes."""
+    key = env.ctx.keys.current()
+    payload = {"aud": "https://a.example", "iat": 1, "name": "Zoë", "roles": ["A", "B"]}
+    for x5t in (False, True):
+        headers = {"typ": "JWT", "kid": key.kid, **({"x5t": key.kid} if x5t else {})}
+        expected = jwt.encode(payload, key.private_key, algorithm="RS256", headers=headers)
+        assert encode_rs256(payload, key.private_key, key.kid, x5t=x5t) == expected

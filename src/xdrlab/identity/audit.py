@@ -9,7 +9,7 @@ import queue
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.orm import Session
 
 from xdrlab.clock import Clock
@@ -99,29 +99,41 @@ class AuditWriter:
         await done
 
     def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=self._idle_seconds)
-            except queue.Empty:
-                with self._lock:
-                    # Checked under the lock `record` takes after its put: an event put before
-                    # this check is seen here; one put after it finds no thread and starts one.
-                    if self._queue.empty():
-                        self._thread = None
-                        return
-                continue
-            batch = [first]
-            while len(batch) < self._max_batch:
+        # One connection while the thread lives: a pool checkout per commit would cost about
+        # as much as the insert, and commits are often of one event.
+        connection: Connection | None = None
+        try:
+            while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    first = self._queue.get(timeout=self._idle_seconds)
                 except queue.Empty:
-                    break
-            self._commit(batch)
+                    with self._lock:
+                        # Checked under the lock `record` takes after its put: an event put
+                        # before this check is seen here; one put after it finds no thread and
+                        # starts one.
+                        if self._queue.empty():
+                            self._thread = None
+                            return
+                    continue
+                batch = [first]
+                while len(batch) < self._max_batch:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if connection is None:
+                    connection = self._engine.connect()
+                if not self._commit(connection, batch):
+                    connection.close()  # a new one for the next batch
+                    connection = None
+        finally:
+            if connection is not None:
+                connection.close()
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, connection: Connection, batch: list[_Pending]) -> bool:
         error: BaseException | None = None
         try:
-            with self._engine.begin() as connection:
+            with connection.begin():
                 connection.execute(self._statement, [row for row, _, _ in batch])
         except Exception as exc:  # every waiting request gets it
             log.exception("audit events could not be written (%d events)", len(batch))
@@ -133,6 +145,7 @@ class AuditWriter:
             # RuntimeError: that loop has closed, so nobody waits any more.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, futures, error)
+        return error is None
 
 
 def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:

@@ -109,7 +109,7 @@ def _base_url(request: Request) -> str:
 
 async def token_endpoint(request: Request) -> Response:
     ctx: IdentityContext = request.app.state.identity
-    version = 2 if "/v2.0/" in request.url.path else 1
+    version = 2 if "/v2.0/" in request.scope["path"] else 1
     correlation_id = correlation_id_from(request.headers.get("client-request-id"))
     trace_id = str(uuid.uuid4())
     try:
