@@ -52,16 +52,19 @@ def record(session: Session, clock: Clock, **event: Any) -> None:
     session.execute(insert(AuditEvent).values(**event_row(clock, **event)))
 
 
-_Pending = tuple[dict[str, Any], asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+_Waiting = list[tuple[dict[str, Any], "asyncio.Future[None]"]]  # rows and who waits for them
+_Handover = tuple[asyncio.AbstractEventLoop, _Waiting]
 
 
 class AuditWriter:
     """Group commit for audit events written outside a transaction of their own (the cached
     token path, which has no session). `await record(...)` returns once the event is committed,
     so a response that follows it is never ahead of its audit event, as when the event shares
-    the transaction of its change. Events that arrive while a commit is under way wait for the
-    next one, which takes all of them (up to `max_batch`): one commit for many requests, off
-    the event loop, instead of one each.
+    the transaction of its change. The events recorded during one turn of an event loop are
+    handed to the writer thread together at the start of the next, and events handed over
+    while a commit is under way wait for the next one, which takes all of them (up to about
+    `max_batch`): one hand-off, one commit and one wake-up of the loop for many requests,
+    off the event loop, instead of one each.
 
     The writer thread starts with the first event and ends after `idle_seconds` without any,
     so an idle server holds no thread and nothing is pending at shutdown that a client was told
@@ -74,7 +77,9 @@ class AuditWriter:
         self._clock = clock
         self._max_batch = max_batch
         self._idle_seconds = idle_seconds
-        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Handover] = queue.SimpleQueue()
+        # Events recorded on each loop since its last hand-over (touched only on that loop).
+        self._gathering: dict[asyncio.AbstractEventLoop, _Waiting] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._statement = insert(AuditEvent)  # run on a Connection: Core, no ORM
@@ -89,14 +94,21 @@ class AuditWriter:
         """Write one event (arguments as `event_row`); return when it is committed."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        self._queue.put((event_row(self._clock, **event), loop, done))
+        gathering = self._gathering.get(loop)
+        if gathering is None:
+            gathering = self._gathering[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        gathering.append((event_row(self._clock, **event), done))
+        await done
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue.put((loop, self._gathering.pop(loop)))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="xdrlab-audit-writer", daemon=True
                 )
                 self._thread.start()
-        await done
 
     def _run(self) -> None:
         # One connection while the thread lives: a pool checkout per commit would cost about
@@ -115,12 +127,13 @@ class AuditWriter:
                             self._thread = None
                             return
                     continue
-                batch = [first]
-                while len(batch) < self._max_batch:
+                batch, events = [first], len(first[1])
+                while events < self._max_batch:
                     try:
                         batch.append(self._queue.get_nowait())
                     except queue.Empty:
                         break
+                    events += len(batch[-1][1])
                 if connection is None:
                     connection = self._engine.connect()
                 if not self._commit(connection, batch):
@@ -130,17 +143,18 @@ class AuditWriter:
             if connection is not None:
                 connection.close()
 
-    def _commit(self, connection: Connection, batch: list[_Pending]) -> bool:
+    def _commit(self, connection: Connection, batch: list[_Handover]) -> bool:
+        rows = [row for _, waiting in batch for row, _ in waiting]
         error: BaseException | None = None
         try:
             with connection.begin():
-                connection.execute(self._statement, [row for row, _, _ in batch])
+                connection.execute(self._statement, rows)
         except Exception as exc:  # every waiting request gets it
-            log.exception("audit events could not be written (%d events)", len(batch))
+            log.exception("audit events could not be written (%d events)", len(rows))
             error = exc
         by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-        for _, loop, done in batch:
-            by_loop.setdefault(loop, []).append(done)
+        for loop, waiting in batch:
+            by_loop.setdefault(loop, []).extend(done for _, done in waiting)
         for loop, futures in by_loop.items():
             # RuntimeError: that loop has closed, so nobody waits any more.
             with contextlib.suppress(RuntimeError):

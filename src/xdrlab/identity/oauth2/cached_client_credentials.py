@@ -12,9 +12,11 @@ a wrong or expired secret, a bad resource, ...) gets None, and the caller runs t
 from the start, which gives exactly the refusal and audit event it always gave.
 
 Work here runs on the event loop: it is CPU only (the RSA signature, hashing, JSON) apart from
-the cache's one-row version read, and a worker thread would add its hand-offs to every request
-without adding parallelism (the signature holds the GIL). Reading the store on a cache miss or
-reloading the key ring goes to a worker thread.
+the cache's one-row version read. `cryptography` releases the GIL while it signs, so signing in
+a worker thread lets one process use a little more than one core, but it costs hand-offs on
+every request and does not lower the CPU per token; several cores are better used by
+`serve --workers N`, which runs whole requests in parallel. Reading the store on a cache miss
+or reloading the key ring goes to a worker thread.
 """
 
 from __future__ import annotations
