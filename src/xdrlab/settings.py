@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         "instead of issuers on xdrlab's own base URL. For the host-name mode, where xdrlab "
         "answers as the production hosts.",
     )
+    hostnames_address: str | None = Field(
+        default=None,
+        description="The host-name mode (`serve --hostnames`): a loopback address on which "
+        "xdrlab also listens on port 443 and answers production's host names "
+        "(login.microsoftonline.com, api.security.microsoft.com, graph.microsoft.com, ...) as "
+        "production does, with production's issuers. `xdrlab run` runs programs against it; "
+        "see docs/hostnames.md.",
+    )
     signing_key_bits: int = Field(default=2048, description="RSA modulus size of signing keys.")
     rate_limits_enabled: bool = Field(
         default=True, description="Enforce the API call quotas (429 with Retry-After)."

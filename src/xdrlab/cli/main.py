@@ -15,6 +15,8 @@ from xdrlab.cli.directory import tenant_app, user_app
 from xdrlab.cli.ingest import ingest
 from xdrlab.cli.keys import audit_app, keys_app
 from xdrlab.cli.lake import lake_app
+from xdrlab.cli.run import CONTEXT as RUN_CONTEXT
+from xdrlab.cli.run import run
 from xdrlab.cli.serve import serve
 
 app = typer.Typer(
@@ -24,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.command("serve")(serve)
+app.command("run", context_settings=RUN_CONTEXT)(run)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(app_app, name="app")

@@ -7,10 +7,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from xdrlab.cli._common import StateOption, console, settings_for
+from xdrlab.cli._common import StateOption, console, errors, settings_for
 from xdrlab.cli.demo import EventsOption, SeedOption, report_demo_data
 from xdrlab.demo.data import seed_demo_data
 from xdrlab.demo.seed import DemoCredentials, seed_demo, write_demo_json
+from xdrlab.hostnames.listener import ListenerError, check_address
+from xdrlab.hostnames.serving import (
+    DEFAULT_ADDRESS,
+    announcement,
+    open_hostnames_listener,
+    publish,
+    withdraw,
+)
 from xdrlab.server.run import Server, bind, settle_port
 from xdrlab.server.state import open_state
 
@@ -36,11 +44,36 @@ def serve(
         1, "--workers", min=1, max=64, help="Server processes (one per core for throughput)."
     ),
     log_level: str = typer.Option("info", "--log-level"),
+    hostnames: bool = typer.Option(
+        False,
+        "--hostnames",
+        help="Also answer production's host names (login.microsoftonline.com, "
+        "api.security.microsoft.com, graph.microsoft.com, ...) on --hostnames-address port 443, "
+        "for programs run with `xdrlab run` (needs root or CAP_NET_BIND_SERVICE).",
+    ),
+    hostnames_address: str = typer.Option(
+        DEFAULT_ADDRESS, "--hostnames-address", help="Loopback address for --hostnames."
+    ),
 ) -> None:
     """Run the server: token service, discovery, the Defender and Graph security APIs, hunting."""
+    hostnames_socket = None
+    if hostnames:
+        try:
+            hostnames_socket = open_hostnames_listener(hostnames_address, tls)
+        except ListenerError as failure:
+            errors.print(f"[red]error:[/red] {failure}", highlight=False)
+            raise typer.Exit(1) from None
     sock = bind(host, port)
     settings = settle_port(
-        settings_for(state, host=host, port=port, tls=tls, public_url=public_url, workers=workers),
+        settings_for(
+            state,
+            host=host,
+            port=port,
+            tls=tls,
+            public_url=public_url,
+            workers=workers,
+            hostnames_address=check_address(hostnames_address) if hostnames else None,
+        ),
         sock,
     )
     server_state = open_state(settings)
@@ -60,6 +93,8 @@ def serve(
         )
         if credentials is not None:
             _announce_demo(credentials, base, ca_file, settings.state_dir)
+        if settings.hostnames_address:
+            console.print(announcement(settings.hostnames_address, settings.state_dir))
         if ca_file is not None:
             console.print(
                 "Trust the local CA in clients:\n"
@@ -68,8 +103,16 @@ def serve(
                 f"  export SSL_CERT_FILE={ca_file.resolve()}"
             )
 
-    server = Server(server_state, sock, log_level=log_level, on_ready=ready)
-    server.run()
+    server = Server(
+        server_state, sock, log_level=log_level, on_ready=ready, hostnames_socket=hostnames_socket
+    )
+    if settings.hostnames_address and server.tls is not None:
+        publish(settings.state_dir, settings.hostnames_address, server.tls.ca_file)
+    try:
+        server.run()
+    finally:
+        if settings.hostnames_address:
+            withdraw(settings.state_dir)
 
 
 def _announce_demo(

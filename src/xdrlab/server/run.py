@@ -14,6 +14,8 @@ import httpx
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from xdrlab.hostnames.dispatch import host_dispatch
+from xdrlab.hostnames.names import certificate_names
 from xdrlab.server.app import SETTINGS_ENVIRONMENT, create_app
 from xdrlab.server.state import ServerState
 from xdrlab.server.tls import TlsFiles, ensure_tls
@@ -48,13 +50,16 @@ class Server:
         *,
         log_level: str = "info",
         on_ready: Callable[[], None] | None = None,
+        hostnames_socket: socket.socket | None = None,
     ) -> None:
         self.state = state
         self.socket = sock
+        # The host-name mode's listener (loopback:443), served by the same app and certificate.
+        self.sockets = [sock] if hostnames_socket is None else [sock, hostnames_socket]
         self.tls: TlsFiles | None = None
         settings = state.settings
         if settings.tls:
-            self.tls = ensure_tls(settings.state_dir, (settings.host,))
+            self.tls = ensure_tls(settings.state_dir, (settings.host, *certificate_names(settings)))
         common = {
             "log_level": log_level,
             "access_log": log_level == "debug",
@@ -66,13 +71,16 @@ class Server:
         if settings.workers > 1:
             os.environ[SETTINGS_ENVIRONMENT] = settings.model_dump_json()
             config = uvicorn.Config(
-                "xdrlab.server.app:app_from_environment",
+                "xdrlab.hostnames.dispatch:app_from_environment"
+                if settings.hostnames_address
+                else "xdrlab.server.app:app_from_environment",
                 factory=True,
                 workers=settings.workers,
                 **common,  # type: ignore[arg-type]
             )
         else:
-            config = uvicorn.Config(create_app(state), **common)  # type: ignore[arg-type]
+            app = host_dispatch(state) if settings.hostnames_address else create_app(state)
+            config = uvicorn.Config(app, **common)  # type: ignore[arg-type]
         self._config = config
         self._server = uvicorn.Server(config)
         self._on_ready = on_ready
@@ -82,11 +90,11 @@ class Server:
         if self.state.settings.workers > 1:
             if self._on_ready is not None:
                 threading.Thread(target=self._announce_when_answering, daemon=True).start()
-            Multiprocess(self._config, sockets=[self.socket]).run()
+            Multiprocess(self._config, sockets=self.sockets).run()
             return
         if self._on_ready is not None:
             threading.Thread(target=self._announce_when_started, daemon=True).start()
-        self._server.run(sockets=[self.socket])
+        self._server.run(sockets=self.sockets)
 
     def _announce_when_started(self) -> None:
         while not self._server.started and not self._server.should_exit:
