@@ -72,6 +72,9 @@ def test_serve_demo_writes_demo_json_and_issues_tokens(tmp_path: Path, workers: 
             },
         )
         assert response.status_code == 200, response.text
+        msticpy = state / "msticpyconfig.yaml"  # beside demo.json, for msticpy users
+        assert msticpy.stat().st_mode & 0o077 == 0
+        assert f'apiRoot: "{demo["api_base"]}"' in msticpy.read_text()
         assert _worker_processes(process.pid) == int(workers)
     finally:
         process.terminate()

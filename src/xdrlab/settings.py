@@ -82,13 +82,21 @@ class Settings(BaseSettings):
         "see docs/hostnames.md.",
     )
     signing_key_bits: int = Field(default=2048, description="RSA modulus size of signing keys.")
+    request_log: bool = Field(
+        default=False,
+        description="Log one JSON line per request to stderr: listening address, Host, method, "
+        "path, the names of the query parameters, status, duration and the headers that tell "
+        "clients apart (Content-Type, the Authorization scheme, User-Agent, ...). Never "
+        "credentials: bodies are not read, of Authorization only the scheme is kept.",
+    )
     rate_limits_enabled: bool = Field(
         default=True, description="Enforce the API call quotas (429 with Retry-After)."
     )
     rate_limits: dict[str, str] = Field(
         default_factory=dict,
-        description="Quota overrides per operation (`hunting`, `incidents.list`, "
-        "`incidents.get`, `incidents.update`, `alerts.list`) as `calls/seconds[,calls/seconds]`, "
+        description="Quota overrides per operation (`hunting`, `advancedqueries`, "
+        "`incidents.list`, `incidents.get`, `incidents.update`, `alerts.list`) as "
+        "`calls/seconds[,calls/seconds]`, "
         'e.g. `{"hunting": "45/60"}`. Unset operations keep production\'s published quotas.',
     )
     hunting_row_limit: int = Field(

@@ -10,6 +10,7 @@ from rich.table import Table
 from xdrlab.cli._common import StateOption, console, errors, settings_for
 from xdrlab.cli.demo import EventsOption, SeedOption, report_demo_data
 from xdrlab.demo.data import seed_demo_data
+from xdrlab.demo.msticpy_config import write_msticpy_config
 from xdrlab.demo.seed import DemoCredentials, seed_demo, write_demo_json
 from xdrlab.hostnames.listener import ListenerError, check_address
 from xdrlab.hostnames.serving import (
@@ -119,6 +120,8 @@ def _announce_demo(
     credentials: DemoCredentials, base: str, ca_file: Path | None, state_dir: Path
 ) -> None:
     document = credentials.document(base, ca_file)
+    # msticpyconfig.yaml first: scripts wait for demo.json and then expect both.
+    msticpy = write_msticpy_config(state_dir, document)
     path = write_demo_json(state_dir, document)
     table = Table(title=f"Demo credentials (also in {path.resolve()})", show_header=False)
     table.add_column("key", style="bold")
@@ -132,3 +135,4 @@ def _announce_demo(
             value = "\n".join(f"{k}: {v}" for k, v in value.items())
         table.add_row(key, str(value))
     console.print(table)
+    console.print(f"msticpy configuration: {msticpy.resolve()} (export MSTICPYCONFIG=...)")

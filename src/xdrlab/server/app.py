@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from xdrlab import __version__
 from xdrlab.api.app import install_api
 from xdrlab.identity.routes import ROUTES as IDENTITY_ROUTES
+from xdrlab.server.request_log import RequestLog, enable_request_log
 from xdrlab.server.state import ServerState, open_state
 from xdrlab.settings import Settings
 
@@ -59,6 +60,9 @@ def create_app(state: ServerState) -> FastAPI:
         app.router.routes.append(route)
     install_api(app, app.state.identity, state.lake)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(RequestLog)
+    if state.settings.request_log:
+        enable_request_log()
     return app
 
 
