@@ -514,6 +514,26 @@ def test_shell_completion_installs_and_completes(cli: Cli, tmp_path: Path) -> No
     assert done.stdout.split() == ["incidents"]
 
 
+def test_the_peoples_commands_start_without_the_server(cli: Cli) -> None:
+    """They only talk HTTPS: the entry point runs them without importing the server, the store
+    or the demo generator, which is most of the whole command line's start-up time."""
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted({m.split('.')[1] for m in sys.modules"
+        " if m.startswith('xdrlab.')}), file=sys.stderr))\n"
+        "sys.argv = ['xdrlab', 'hunt', '--explain', 'DeviceInfo | take 1']\n"
+        "from xdrlab.cli.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=cli.env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and 'FROM "DeviceInfo"' in done.stdout, done.stderr
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"')))
+    assert loaded.isdisjoint({"server", "store", "identity", "api", "demo", "engine"}), loaded
+    assert {"cli", "sdk", "kql"} <= loaded
+
+
 def test_cli_reference_is_current() -> None:
     page = REPO / "docs" / "cli.md"
     assert page.read_text() == render_reference(), (

@@ -6,9 +6,7 @@ import typer
 
 from xdrlab import __version__
 from xdrlab.cli.apps import app_app, cert_app, secret_app
-from xdrlab.cli.client.hunt import hunt
-from xdrlab.cli.client.incidents import incidents_app
-from xdrlab.cli.client.login import list_profiles, login, logout, token
+from xdrlab.cli.client.commands import register as register_people_commands
 from xdrlab.cli.consents import consent_app
 from xdrlab.cli.demo import demo
 from xdrlab.cli.directory import tenant_app, user_app
@@ -39,12 +37,7 @@ app.command("ingest")(ingest)
 app.command("demo")(demo)
 app.add_typer(lake_app, name="lake")
 # The people's commands: any Defender XDR endpoint, xdrlab's or production's, through a profile.
-app.command("login")(login)
-app.command("logout")(logout)
-app.command("profiles")(list_profiles)
-app.command("hunt")(hunt)
-app.add_typer(incidents_app, name="incidents")
-app.command("token")(token)
+register_people_commands(app)
 
 
 @app.command("version")
