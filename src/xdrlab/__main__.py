@@ -1,5 +1,5 @@
 """`python -m xdrlab` runs the CLI."""
 
-from xdrlab.cli.main import app
+from xdrlab.cli.entry import main
 
-app()
+main()
