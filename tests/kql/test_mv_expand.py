@@ -179,3 +179,41 @@ def test_timestamp_untouched(apps: Lake) -> None:
         " | project Timestamp, ActivityObjects"
     )
     assert r.rows == [(datetime(2024, 5, 1), 1), (datetime(2024, 5, 1), 2)]
+
+
+# --- arrays made by split(): expanded from DuckDB's list, with the JSON array's meaning ---------
+
+_SPLIT_TEXTS = ["a,b,,c", "", "solo", 'q"uo\\te,é€😀,\t\x01', "7,-8,x", ",,"]
+
+
+@pytest.mark.parametrize(
+    "expansion",
+    [
+        "mv-expand P = Parts",
+        "mv-expand P = Parts to typeof(string)",
+        "mv-expand P = Parts to typeof(long)",
+        "mv-expand with_itemindex=I P = Parts to typeof(string)",
+        "mv-expand P = Parts limit 2",
+        "mv-expand P = Parts to typeof(string), Q = Other",
+        "mvexpand P = Parts to typeof(guid)",
+    ],
+)
+def test_split_arrays_expand_like_json_arrays(lake: Lake, expansion: str) -> None:
+    """The same rows as from the same array read back from its JSON text (which takes the
+    JSON path), for texts with quotes, backslashes, control and non-ASCII characters."""
+    lake.insert(
+        "CloudAppEvents",
+        [
+            {"AccountId": str(i), "City": text, "ActivityObjects": ["o1", "o2", "o3"][: i % 4]}
+            for i, text in enumerate(_SPLIT_TEXTS)
+        ],
+    )
+    tail = f" | {expansion} | project-away Parts | sort by AccountId asc"
+    base = "CloudAppEvents | project AccountId, Other = ActivityObjects"
+    native = lake.run(f"{base}, Parts = split(City, ','){tail}")
+    via_json = lake.run(f"{base}, Parts = todynamic(tostring(split(City, ','))){tail}")
+    listed = "coalesce(string_split("
+    assert listed in native.sql.lower() and listed not in via_json.sql.lower()
+    assert [c.type for c in native.compiled.columns] == [c.type for c in via_json.compiled.columns]
+    assert sorted(native.rows, key=repr) == sorted(via_json.rows, key=repr)
+    assert len(native.rows) > len(_SPLIT_TEXTS)

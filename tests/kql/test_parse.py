@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.kql.conftest import Lake
 from xdrlab.kql import KqlError
 from xdrlab.kql.diagnostics import DUPLICATE_COLUMN, INVALID_LITERAL, SYNTAX_ERROR
+from xdrlab.lake.schema import hunting_tables
 
 
 @pytest.fixture
@@ -143,3 +148,107 @@ def test_diagnostics(lake: Lake, kql: str, code: str, line: int, column: int) ->
         lake.compile(kql)
     d = e.value.diagnostic
     assert (d.code, d.line, d.column) == (code, line, column)
+
+
+# --- the pattern's meaning, checked against Python's regex engine ------------------------------
+#
+# A simple pattern means a regex anchored at the start: `*` is `.*?` (nothing when last), a
+# constant is itself, a string column `(.*?)` (`(.*)$` when last). Most patterns compile to
+# strpos/substr instead of a regex; either way the columns must be what the regex captures.
+
+_TEXT = "ab:\\\n"
+
+
+def _kql_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _oracle(items: list[str | None]) -> re.Pattern[str]:
+    """None is `*`, "" a column, any other string a constant."""
+    parts = ["(?s)^"]
+    last = len(items) - 1
+    for i, item in enumerate(items):
+        if item is None:
+            parts.append(".*?" if i != last else "")
+        elif item == "":
+            parts.append("(.*)$" if i == last else "(.*?)")
+        else:
+            parts.append(re.escape(item))
+    return re.compile("".join(parts))
+
+
+_ITEM = st.one_of(
+    st.none(), st.just(""), st.text(alphabet=_TEXT.replace("\n", ""), min_size=1, max_size=3)
+)
+
+
+_FILL = st.text(alphabet=_TEXT, max_size=4)
+_CONSTANT = st.text(alphabet=_TEXT.replace("\n", ""), min_size=1, max_size=3)
+
+
+@st.composite
+def _shaped(draw: st.DrawFn) -> list[str | None]:
+    """A constant after each wildcard (what compiles without a regex), with a column in it."""
+    items: list[str | None] = [draw(_CONSTANT)] if draw(st.booleans()) else []
+    for _ in range(draw(st.integers(1, 3))):
+        items += [draw(st.sampled_from([None, ""])), draw(_CONSTANT)]
+    if draw(st.booleans()):
+        items.append(draw(st.sampled_from([None, ""])))
+    if "" not in items:
+        items[items.index(None)] = ""
+    return items
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    items=st.one_of(_shaped(), st.lists(_ITEM, min_size=1, max_size=7).filter(lambda xs: "" in xs)),
+    # rows made from the pattern (its constants, random text for its wildcards), most of
+    # which match, and rows of random text
+    fills=st.lists(st.lists(_FILL, min_size=8, max_size=8), max_size=8),
+    others=st.lists(st.text(alphabet=_TEXT, max_size=12), max_size=6),
+    kind=st.sampled_from(["", "kind=relaxed "]),
+    where=st.booleans(),
+    source=st.sampled_from(["S", 'strcat(S, "")']),  # a column, or text computed per row
+)
+def test_columns_are_what_the_regex_captures(
+    items: list[str | None],
+    fills: list[list[str]],
+    others: list[str],
+    kind: str,
+    where: bool,
+    source: str,
+) -> None:
+    made = ["".join(item or fill[i] for i, item in enumerate(items)) for fill in fills]
+    texts = [*made, *others] or [""]
+    names = [f"C{i}" for i, item in enumerate(items) if item == ""]
+    pattern = " ".join(
+        "*" if item is None else f"C{i}" if item == "" else _kql_string(item)
+        for i, item in enumerate(items)
+    )
+    rows = ", ".join(f"{i}, {_kql_string(t)}" for i, t in enumerate(texts))
+    operator = "parse-where" if where else "parse"
+    kql = (
+        f"datatable(I:long, S:string)[{rows}] | {operator} {kind}{source} with {pattern}"
+        f" | project I, {', '.join(names)} | sort by I asc"
+    )
+    regex = _oracle(items)
+    expected = []
+    for i, t in enumerate(texts):
+        m = regex.match(t)
+        if m is None and where:
+            continue
+        expected.append((i, *(m.groups() if m else [""] * len(names))))
+    lake = Lake(hunting_tables())
+    try:
+        assert lake.run(kql).rows == expected, kql
+    finally:
+        lake.con.close()
+
+
+def test_a_long_pattern_compiles_to_linear_sql(lake: Lake) -> None:
+    """Each constant's position depends on the previous one: computed once per SELECT."""
+    pattern = " ".join(f"C{i} '/'" for i in range(40)) + " Rest"
+    r = lake.run(f"datatable(S:string)['{'x/' * 45}'] | parse S with {pattern} | project C39, Rest")
+    assert r.rows == [("x", "x/x/x/x/x/")]
+    assert len(r.sql) < 40_000

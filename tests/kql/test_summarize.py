@@ -170,6 +170,30 @@ def test_arg_min_with_columns_and_expression(files: Lake) -> None:
     ]
 
 
+@pytest.mark.parametrize("function", ["arg_max", "arg_min"])
+def test_arg_max_columns_come_from_one_row_among_ties(lake: Lake, function: str) -> None:
+    """Every row of a group ties on the key, across many row groups read by several threads,
+    and some values are null: each result row must still be one input row."""
+    lake.create("DeviceFileEvents")
+    lake.con.execute("SET threads = 4")
+    lake.con.execute(
+        """INSERT INTO "DeviceFileEvents" ("Timestamp", "DeviceName", "FileName", "SHA1",
+             "FileSize")
+           SELECT TIMESTAMP '2024-05-01', 'pc' || (i % 3), 'f' || i,
+             CASE WHEN i % 5 = 0 THEN NULL ELSE 's' || i END, CASE WHEN i % 7 = 0 THEN NULL ELSE i END
+           FROM range(600000) AS r(i)"""
+    )
+    r = lake.run(
+        f"DeviceFileEvents | summarize {function}(Timestamp, FileName, SHA1, FileSize) by DeviceName"
+    )
+    assert len(r.rows) == 3
+    for device, _, file_name, sha1, size in r.rows:
+        i = int(file_name[1:])
+        assert device == f"pc{i % 3}"
+        assert sha1 == (None if i % 5 == 0 else f"s{i}")
+        assert size == (None if i % 7 == 0 else i)
+
+
 def test_take_any_and_duplicate_names(files: Lake) -> None:
     r = files.run(
         "DeviceFileEvents | where DeviceName == 'pc2' | summarize take_any(FileName), count(), count()"

@@ -64,6 +64,10 @@ RENAMED = {
     "from_base64": "unbase64",
     "unnest": "explode",
     "list_extract": "element_at",  # both 1-based, NULL past the end (ANSI mode off)
+    # the value of the row with the largest (smallest) key, null values kept, null keys
+    # skipped; every such aggregate of one group picks the same row among ties in both
+    "arg_max_null": "max_by",
+    "arg_min_null": "min_by",
 }
 
 # DuckDB's default origin for buckets without months: Monday 2000-01-03, midnight.

@@ -467,13 +467,17 @@ def arg_extreme(b: Binder, call: n.Call, by_names: Sequence[str]) -> list[Output
             chosen.append((f"{primary}_{name}" if deprecated else name, value))
     finally:
         b.agg_depth -= 1
-    fields = [
-        exp.PropertyEQ(this=exp.to_identifier(f"c{i}"), expression=v.sql)
-        for i, (_, v) in enumerate(chosen)
-    ]
-    extreme_cls = exp.ArgMax if prefix == "max" else exp.ArgMin
-    picked = extreme_cls(this=exp.Struct(expressions=fields), expression=key.sql.copy())
-    return _struct_columns(picked, chosen)
+    # One aggregate per column, all ordered by the same key: DuckDB updates and combines the
+    # states of one group's aggregates row by row in the same order, and `arg_max_null` (unlike
+    # `arg_max`, which skips rows whose value is null) keeps the first of tied rows for each,
+    # so they all read the same row. A struct of the columns in one `arg_max` reads the same
+    # row by construction but is several times slower (every row's strings are copied into it).
+    extreme = exp.Max if prefix == "max" else exp.Min
+    columns = [OutputColumn(primary, Typed(extreme(this=key.sql.copy()), key.type, aggregate=True))]
+    for name, value in chosen[1:]:
+        picked = fn(f"arg_{prefix}_null", value.sql, key.sql.copy())
+        columns.append(OutputColumn(name, Typed(picked, value.type, aggregate=True)))
+    return columns
 
 
 @register_tuple_aggregate(

@@ -20,10 +20,11 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import default_name, result_name
-from xdrlab.kql.binder.types import INTEGER, T, Typed, fn, number, string
+from xdrlab.kql.binder.types import INTEGER, T, Typed, cast, fn, number, string
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.operators.shaping import (
     convert,
+    hide,
     lambda_,
     param_ref,
     parse_options,
@@ -137,15 +138,23 @@ def _put(outputs: list[Output], output: Output) -> None:
     outputs.append(output)
 
 
-def _hide(rel: Relation, values: list[exp.Expr], prefix: str) -> tuple[Relation, list[exp.Expr]]:
-    """Compute `values` once in the current SELECT; a new SELECT on top refers to them."""
-    hidden = [f"{prefix}{i + 1}" for i in range(len(values))]
-    for name, value in zip(hidden, values, strict=True):
-        rel.outputs.append(Output(Column(name, T.DYNAMIC), value))
-    rel = rel.wrap()
-    refs = [o.sql for o in rel.outputs[-len(hidden) :]]
-    rel.outputs = rel.outputs[: -len(hidden)]
-    return rel, refs
+# Functions behind a dynamic array that return a DuckDB list of strings (never null elements)
+_STRING_LISTS = frozenset({"string_split", "regexp_extract_all"})
+
+
+def native_strings(value: exp.Expr) -> exp.Expr | None:
+    """The list of strings a dynamic array is made from (`split(...)` is
+    `CAST(to_json(string_split(...)) AS JSON)`), or None: expanding that list directly gives
+    the same elements without writing and parsing JSON for every row."""
+    if not (isinstance(value, exp.Cast) and value.to.is_type(exp.DataType.Type.JSON)):
+        return None
+    inner = value.this
+    if not (isinstance(inner, exp.Anonymous) and inner.name.lower() == "to_json"):
+        return None
+    (items,) = inner.expressions
+    if isinstance(items, exp.Anonymous) and items.name.lower() in _STRING_LISTS:
+        return items
+    return None
 
 
 def lower(ctx: Lowering, rel: Relation, node: MvExpand) -> Relation:
@@ -156,7 +165,8 @@ def lower(ctx: Lowering, rel: Relation, node: MvExpand) -> Relation:
     taken = set(rel.names())
     counter = [1]
     names: list[str] = []
-    values: list[exp.Expr] = []
+    natives: list[bool] = []
+    sources: list[exp.Expr] = []  # each item's JSON value, or its native list
     for item in node.items:
         value = binder.bind(item.expr)
         if value.type is not T.DYNAMIC:
@@ -170,16 +180,36 @@ def lower(ctx: Lowering, rel: Relation, node: MvExpand) -> Relation:
             raise diag.duplicate_column(node.keyword, name, item.pos)
         taken.add(name)
         names.append(name)
-        values.append(value.sql)
-    if not all(isinstance(v, exp.Column) for v in values):
-        # each value is read several times by its list: computed once, one SELECT down
-        rel, values = _hide(rel, values, "__mvv")
-    lists = [expansion_list(v, node.bag_as_array) for v in values]
+        native = native_strings(value.sql)
+        natives.append(native is not None)
+        sources.append(value.sql if native is None else native)
+    if any(
+        not listed and not isinstance(v, exp.Column)
+        for listed, v in zip(natives, sources, strict=True)
+    ):
+        # a JSON value is read several times by its list: computed once, one SELECT down
+        rel, sources = hide(rel, sources, "__mvv")
+    # A null list expands to one row holding null, like a JSON null, which is '' as a string.
+    # Nothing else can make a string element null when the list expands alone, and then the
+    # element is the column as it is: a COALESCE over the unnested strings costs DuckDB more
+    # than the unnest itself.
+    as_is = len(node.items) == 1 and node.items[0].type is T.STRING
+    lists = [
+        exp.Coalesce(
+            this=v,
+            expressions=[
+                exp.Array(expressions=[string("") if as_is else cast(exp.Null(), T.STRING)])
+            ],
+        )
+        if listed
+        else expansion_list(v, node.bag_as_array)
+        for listed, v in zip(natives, sources, strict=True)
+    ]
     if limit is not None:
         lists = [fn("list_slice", items, number(1), number(limit)) for items in lists]
     if node.index_name is not None:
         # the lists once more one SELECT down, so the index can measure them
-        rel, lists = _hide(rel, lists, "__mvl")
+        rel, lists = hide(rel, lists, "__mvl")
     outputs = list(rel.outputs)
     for name, items in zip(names, lists, strict=True):
         _put(outputs, Output(Column(name, T.DYNAMIC), fn("unnest", items.copy())))
@@ -190,16 +220,19 @@ def lower(ctx: Lowering, rel: Relation, node: MvExpand) -> Relation:
         _put(outputs, Output(Column(node.index_name, T.LONG), index))
     rel.outputs = outputs
     rel = rel.wrap()
-    if any(item.type not in (None, T.DYNAMIC) for item in node.items):
-        binder = ctx.binder(rel, node.keyword)
-        for name, item in zip(names, node.items, strict=True):
-            if item.type is None or item.type is T.DYNAMIC:
-                continue
-            i = rel.names().index(name)
-            ref = Typed(rel.outputs[i].sql, T.DYNAMIC)
-            assert item.type_pos is not None
-            value = convert(binder, ref, item.type, item.type_pos)
-            rel.outputs[i] = Output(Column(name, item.type), value.sql)
+    binder = ctx.binder(rel, node.keyword)
+    for name, item, listed in zip(names, node.items, natives, strict=True):
+        target = item.type or T.DYNAMIC
+        if target is T.DYNAMIC and not listed:
+            continue
+        i = rel.names().index(name)
+        element = rel.outputs[i].sql
+        if listed and target is T.STRING:  # what tostring() of the JSON string gives
+            sql = element if as_is else exp.Coalesce(this=element, expressions=[string("")])
+        else:
+            dynamic = cast(fn("to_json", element), T.DYNAMIC) if listed else element
+            sql = convert(binder, Typed(dynamic, T.DYNAMIC), target, item.type_pos or item.pos).sql
+        rel.outputs[i] = Output(Column(name, target), sql)
     return rel
 
 

@@ -9,8 +9,12 @@ types capture `(.*?)` and convert with the catalogue's `toT` (null when they do 
 takes its `flags=` (RE2's `i`, `m`, `s`, `U`). With `kind=relaxed` a typed column captures
 `(.*?)` and a value that does not convert is null without failing the match.
 
-One `regexp_extract` returns every group as a struct, one SELECT below the columns that read
-it. Rows that do not match get empty strings and nulls (`parse`) or are dropped
+Most patterns need no regular expression: when every column and `*` is followed by a string
+constant (or ends the pattern) and no column is a strict number, the lazy groups can only end
+at the first occurrence of the constant after them, so the columns are found with `strpos` and
+`substr` (`_split_lower`), which DuckDB runs several times faster than a regex with groups.
+Otherwise one `regexp_extract` returns every group as a struct, one SELECT below the columns
+that read it. Rows that do not match get empty strings and nulls (`parse`) or are dropped
 (`parse-where`).
 """
 
@@ -24,9 +28,9 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.convert import to_string_sql
-from xdrlab.kql.binder.types import STRINGLIKE, T, Typed, fn, string
+from xdrlab.kql.binder.types import STRINGLIKE, T, Typed, fn, number, string
 from xdrlab.kql.operators.registry import register_operator
-from xdrlab.kql.operators.shaping import convert, parse_options, parse_type_name
+from xdrlab.kql.operators.shaping import convert, hide, parse_options, parse_type_name
 from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Kind, Token
@@ -144,6 +148,142 @@ def build_regex(node: Parse) -> str:
     return "".join(parts)
 
 
+# A column or `*` and the constant that ends it (None: it runs to the end of the text); a
+# leading constant has no wildcard (None).
+Segment = tuple[Capture | Star | None, str | None]
+
+
+def split_segments(node: Parse) -> list[Segment] | None:
+    """The pattern as segments when `strpos`/`substr` find the same columns as the regex, else
+    None. They do when every column and `*` is followed by a constant or ends the pattern, and
+    columns capture any text (`.*?`): a lazy group then ends at the first occurrence of its
+    constant, because if a later occurrence lets the rest match, the first one does too."""
+    if node.kind == "regex":
+        return None
+    items: list[PatternItem] = []
+    for item in node.pattern:
+        if isinstance(item, Text):
+            if not item.value:  # an empty constant changes which column is last
+                return None
+            if items and isinstance(items[-1], Text):
+                items[-1] = Text(items[-1].pos, items[-1].value + item.value)
+                continue
+        elif isinstance(item, Star):
+            if items and isinstance(items[-1], Star):  # `.*?.*?` is `.*?`
+                continue
+        elif node.kind != "relaxed" and item.type in _STRICT_TYPES:
+            return None
+        items.append(item)
+    segments: list[Segment] = []
+    i = 0
+    if isinstance(items[0], Text):
+        segments.append((None, items[0].value))
+        i = 1
+    while i < len(items):
+        wildcard = items[i]
+        assert not isinstance(wildcard, Text)  # constants were merged
+        if i + 1 == len(items):
+            segments.append((wildcard, None))
+            break
+        constant = items[i + 1]
+        if not isinstance(constant, Text):  # two wildcards in a row
+            return None
+        segments.append((wildcard, constant.value))
+        i += 2
+    return segments
+
+
+def _plus(sql: exp.Expr, amount: int) -> exp.Expr:
+    if isinstance(sql, exp.Literal) and sql.is_int:
+        return number(int(sql.this) + amount)
+    return sql if amount == 0 else exp.Add(this=sql, expression=number(amount))
+
+
+def _is_one(sql: exp.Expr) -> bool:
+    return isinstance(sql, exp.Literal) and sql.is_int and int(sql.this) == 1
+
+
+def split_lower(
+    rel: Relation, text: exp.Expr, segments: list[Segment], where: bool
+) -> tuple[Relation, dict[str, exp.Expr]]:
+    """Each column's text (NULL when the row does not match) found with `strpos` and `substr`.
+
+    `start` is where the next segment begins (1-based, in characters like `strpos`), NULL once
+    a constant was not found, so a failed segment makes every later one NULL too. A start that
+    is not a column or constant is computed one SELECT down before it is read twice, which
+    keeps the SQL linear in the pattern's length."""
+    prefix: exp.Expr | None = None
+    start: exp.Expr = number(1)
+    values: dict[str, exp.Expr] = {}
+    for wildcard, constant in segments:
+        if wildcard is None:
+            assert constant is not None
+            prefix = exp.StartsWith(this=text.copy(), expression=string(constant))
+            start = number(len(constant) + 1)
+            continue
+        if constant is None:  # the last column takes the rest of the text
+            if isinstance(wildcard, Capture):
+                rest = (
+                    text.copy() if _is_one(start) else exp.Substring(this=text.copy(), start=start)
+                )
+                values[wildcard.name] = rest
+            continue
+        if not isinstance(start, exp.Column | exp.Literal):
+            carried = [text, start, *([] if prefix is None else [prefix]), *values.values()]
+            rel, refs = hide(rel, carried, "__parse")
+            text, start = refs[0], refs[1]
+            if prefix is not None:
+                prefix = refs[2]
+            values = dict(zip(values, refs[len(refs) - len(values) :], strict=True))
+        haystack = text.copy() if _is_one(start) else exp.Substring(this=text.copy(), start=start)
+        found = exp.Nullif(
+            this=exp.StrPosition(this=haystack, substr=string(constant)), expression=number(0)
+        )
+        if isinstance(wildcard, Capture):
+            length = exp.Sub(this=found.copy(), expression=number(1))
+            values[wildcard.name] = exp.Substring(
+                this=text.copy(), start=start.copy(), length=length
+            )
+        if isinstance(start, exp.Literal):
+            start = _plus(found, int(start.this) - 1 + len(constant))
+        else:
+            start = _plus(exp.Add(this=start.copy(), expression=found), len(constant) - 1)
+    if prefix is not None and not where:  # (parse-where drops the rows instead)
+        values = {
+            name: exp.Case(ifs=[exp.If(this=prefix.copy(), true=value)])
+            for name, value in values.items()
+        }
+    if where:
+        matched: list[exp.Expr] = [] if prefix is None else [prefix]
+        if not isinstance(start, exp.Literal):
+            matched.append(exp.Not(this=exp.Is(this=start, expression=exp.Null())))
+        elif prefix is None:  # no constant at all: everything but a null text matches
+            matched.append(exp.Not(this=exp.Is(this=text.copy(), expression=exp.Null())))
+        rel.where.extend(matched)
+    return rel, values
+
+
+def regex_lower(
+    rel: Relation, text: exp.Expr, node: Parse, captures: list[Capture], where: bool
+) -> tuple[Relation, dict[str, exp.Expr]]:
+    """Each column's text with one `regexp_extract` into a struct, one SELECT down."""
+    pattern = string(build_regex(node))
+    fields = exp.Array(expressions=[string(f"g{i + 1}") for i in range(len(captures))])
+    groups = fn("regexp_extract", text.copy(), pattern.copy(), fields)
+    matches = fn("regexp_matches", text.copy(), pattern.copy())
+    if where:
+        rel.where.append(matches)
+    elif not all(c.type in STRINGLIKE for c in captures):
+        # a row that does not match gets '' for every group, which is already what string
+        # columns get; other types need NULL, which a matched '' does not always convert to
+        groups = exp.Case(ifs=[exp.If(this=matches, true=groups)])
+    rel, (struct,) = hide(rel, [groups], "__parse")
+    return rel, {
+        c.name: fn("struct_extract", struct.copy(), string(f"g{i + 1}"))
+        for i, c in enumerate(captures)
+    }
+
+
 def lower(ctx: Lowering, rel: Relation, node: Parse) -> Relation:
     where = node.keyword == "parse-where"
     if not rel.can_project() or (where and not rel.can_filter()):
@@ -154,8 +294,8 @@ def lower(ctx: Lowering, rel: Relation, node: Parse) -> Relation:
         if capture.name in names:
             raise diag.duplicate_column(node.keyword, capture.name, capture.pos)
         names.append(capture.name)
-    regex = build_regex(node)
     if node.kind == "regex":
+        regex = build_regex(node)
         try:
             re.compile(regex.replace("(?U", "(?").replace("(?)", ""))
         except re.error:
@@ -163,35 +303,28 @@ def lower(ctx: Lowering, rel: Relation, node: Parse) -> Relation:
     value = ctx.binder(rel, node.keyword).bind(node.expr)
     text = value.sql if value.type in STRINGLIKE else to_string_sql(value)
     if not isinstance(text, exp.Column):
-        rel.outputs.append(Output(Column("__parse_text", T.STRING), text))
-        rel = rel.wrap()
-        text = rel.outputs.pop().sql
-    pattern = string(regex)
-    fields = exp.Array(expressions=[string(f"g{i + 1}") for i in range(len(captures))])
-    extracted = fn("regexp_extract", text.copy(), pattern.copy(), fields)
-    matches = fn("regexp_matches", text.copy(), pattern.copy())
-    if where:
-        rel.where.append(matches)
-        groups = extracted
+        rel, (text,) = hide(rel, [text], "__parse_text")
+    segments = split_segments(node)
+    if segments is not None:
+        rel, raw = split_lower(rel, text, segments, where)
     else:
-        groups = exp.Case(ifs=[exp.If(this=matches, true=extracted)])
-    rel.outputs.append(Output(Column("__parse", T.DYNAMIC), groups))
-    rel = rel.wrap()
-    struct = rel.outputs.pop().sql
+        rel, raw = regex_lower(rel, text, node, captures, where)
     binder = ctx.binder(rel, node.keyword)
-    for i, capture in enumerate(captures):
-        field = fn("struct_extract", struct.copy(), string(f"g{i + 1}"))
+    outputs = list(rel.outputs)
+    for capture in captures:
+        field = raw[capture.name]
         if capture.type in STRINGLIKE:
             column = Typed(exp.Coalesce(this=field, expressions=[string("")]), capture.type)
         else:
             column = convert(binder, Typed(field, T.STRING), capture.type, capture.pos)
         output = Output(Column(capture.name, capture.type), column.sql)
-        for j, existing in enumerate(rel.outputs):
+        for j, existing in enumerate(outputs):
             if existing.name == capture.name:
-                rel.outputs[j] = output
+                outputs[j] = output
                 break
         else:
-            rel.outputs.append(output)
+            outputs.append(output)
+    rel.outputs = outputs
     return rel
 
 

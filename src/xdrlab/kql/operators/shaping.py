@@ -9,12 +9,14 @@ from sqlglot import exp
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.types import T, Typed
 from xdrlab.kql.functions.registry import FUNCTIONS
+from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Kind
-from xdrlab.lake.schema import KustoType
+from xdrlab.lake.schema import Column, KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.binder.scalar import Binder
+    from xdrlab.kql.relation import Relation
     from xdrlab.kql.syntax.parser import Parser
 
 # Type names KQL accepts in `typeof(...)`, `Column:type` and output schemas.
@@ -109,3 +111,15 @@ def parse_options(p: Parser, names: tuple[str, ...]) -> dict[str, tuple[diag.Pos
             raise p.fail()
         p.skip_hints()
     return found
+
+
+def hide(rel: Relation, values: list[exp.Expr], prefix: str) -> tuple[Relation, list[exp.Expr]]:
+    """Compute `values` once in the current SELECT, as hidden columns `prefix1`, `prefix2`...;
+    returns a new SELECT on top (without them among its outputs) and references to them."""
+    hidden = [f"{prefix}{i + 1}" for i in range(len(values))]
+    for name, value in zip(hidden, values, strict=True):
+        rel.outputs.append(Output(Column(name, T.DYNAMIC), value))
+    rel = rel.wrap()
+    refs = [o.sql for o in rel.outputs[-len(hidden) :]]
+    rel.outputs = rel.outputs[: -len(hidden)]
+    return rel, refs
