@@ -19,9 +19,14 @@ from xdrlab.kql.operators.invoke import expand, returns_table
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.parser import KNOWN_SOURCES, parse
+from xdrlab.kql.syntax.size import count_nodes
 from xdrlab.lake.schema import KustoType, Table
 
 MAX_QUERY_LENGTH = 1_000_000
+# Syntax-tree nodes a query may have: 50 times the largest query of the public corpus (about
+# 400), and a bound on the compiler's work for queries that are wide rather than deep (a long
+# `in (...)` list, thousands of `extend` columns), which the nesting limit does not catch.
+MAX_SYNTAX_NODES = 20_000
 
 
 class Lowering:
@@ -43,8 +48,17 @@ class Lowering:
         self.expansions = 0  # user-function calls expanded so far
         self.render: RenderHint | None = None
 
-    def binder(self, rel: Relation, op: str | None, *, aggregates: bool = False) -> Binder:
-        binder = Binder(self.env, rel.scope(), op, aggregates=aggregates)
+    def binder(
+        self,
+        rel: Relation,
+        op: str | None,
+        *,
+        aggregates: bool = False,
+        scope: Mapping[str, Typed] | None = None,
+    ) -> Binder:
+        """A binder over `rel`'s columns (`scope`: the same, kept up to date by the caller)."""
+        columns = rel.scope() if scope is None else scope
+        binder = Binder(self.env, columns, op, aggregates=aggregates)
         binder.window_order = rel.window_order()
         return binder
 
@@ -212,6 +226,8 @@ def compile_query(
         raise diag.too_complex(Position(1, 1))
     try:
         query = parse(text, PARSERS, SOURCE_PARSERS)
+        if count_nodes(query, MAX_SYNTAX_NODES) > MAX_SYNTAX_NODES:
+            raise diag.too_complex(Position(1, 1))
         return Lowering(tables, now, probe).run(query)
     except KqlError:
         raise

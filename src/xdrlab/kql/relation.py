@@ -89,7 +89,11 @@ class Relation:
     def windowed(self) -> bool:
         """An output is computed by a window function (`row_number()`, `prev()`, ...): a WHERE,
         GROUP BY or DISTINCT of this SELECT would run before it, so they need a new SELECT."""
-        return any(o.sql.find(exp.Window) is not None for o in self.outputs)
+        # (plain columns, most outputs of a wide table, need no walk)
+        return any(
+            not isinstance(o.sql, exp.Column) and o.sql.find(exp.Window) is not None
+            for o in self.outputs
+        )
 
     def window_order(self) -> list[exp.Ordered] | None:
         """The ORDER BY of a window function over this SELECT's rows; None if not serialized."""

@@ -13,9 +13,9 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import default_name, result_name, unique_name
-from xdrlab.kql.binder.types import fn, string
+from xdrlab.kql.binder.types import Typed, fn, string
 from xdrlab.kql.functions.registry import MULTI_RESULT
-from xdrlab.kql.operators.common import refs_simple
+from xdrlab.kql.operators.common import free_names, refs_simple
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
@@ -94,13 +94,43 @@ def _several(ctx: Lowering, rel: Relation, node: Extend, item: n.Assignment) -> 
     return rel
 
 
+class _Columns:
+    """The current SELECT's columns by name, kept up to date item by item, so an `extend` of
+    many columns costs each item a lookup instead of a pass over every column."""
+
+    def __init__(self, rel: Relation) -> None:
+        self.rel = rel
+        self.scope = rel.scope()
+        self.index = {o.name: i for i, o in enumerate(rel.outputs)}
+
+    def simple(self, e: n.Expr) -> bool:
+        """`refs_simple` for one expression."""
+        names = free_names(e)
+        if "*" in names:
+            return all(o.simple for o in self.rel.outputs)
+        outputs = self.rel.outputs
+        return all(outputs[self.index[name]].simple for name in names if name in self.index)
+
+    def put(self, output: Output) -> None:
+        """Add `output` last (an existing column of that name is removed first)."""
+        outputs = self.rel.outputs
+        if output.name in self.index:
+            del outputs[self.index[output.name]]
+            self.index = {o.name: i for i, o in enumerate(outputs)}
+        self.index[output.name] = len(outputs)
+        outputs.append(output)
+        self.scope[output.name] = Typed(output.sql, output.column.type)
+
+
 def lower(ctx: Lowering, rel: Relation, node: Extend) -> Relation:
     counter = [1]
+    columns: _Columns | None = None  # for `rel`; None once `rel` was replaced
     for item in node.items:
         if isinstance(item.expr, n.Star):
             raise diag.syntax_error("*", item.expr.pos)
         if isinstance(item.expr, n.Call) and item.expr.name in MULTI_RESULT:
             rel = _several(ctx, rel, node, item)
+            columns = None
             continue
         if len(item.names) > 1:
             raise diag.type_mismatch(
@@ -108,14 +138,15 @@ def lower(ctx: Lowering, rel: Relation, node: Extend) -> Relation:
             )
         if item.names:
             item = n.Assignment(item.pos, item.names[0], item.expr)
-        if not rel.can_project() or not refs_simple(rel, [item.expr]):
+        if columns is None:
+            columns = _Columns(rel)
+        if not rel.can_project() or not columns.simple(item.expr):
             rel = rel.wrap()
-        value = ctx.binder(rel, node.keyword).bind(item.expr)
-        taken = set(rel.names())
+            columns = _Columns(rel)
+        value = ctx.binder(rel, node.keyword, scope=columns.scope).bind(item.expr)
+        taken = columns.index.keys()
         name = item.name or result_name(item.expr) or default_name(taken, counter)
-        output = Output(Column(name, value.type), value.sql)
-        rel.outputs = [o for o in rel.outputs if o.name != name]
-        rel.outputs.append(output)
+        columns.put(Output(Column(name, value.type), value.sql))
     return rel
 
 
