@@ -55,7 +55,7 @@ from xdrlab.demo.data import seed_demo_data
 from xdrlab.demo.seed import seed_demo
 from xdrlab.engine import EmbeddedEngine, HuntingWindow
 from xdrlab.engine.deadline import Deadline
-from xdrlab.engine.sandbox import EngineSettings, TableBinding, sandbox
+from xdrlab.engine.sandbox import EngineSettings, TableBinding, sandbox, settle
 from xdrlab.kql import CompiledQuery, compile_query
 from xdrlab.lake.schema import hunting_tables
 from xdrlab.lake.store import Lake
@@ -319,6 +319,12 @@ class XdrlabSide:
         engine = EmbeddedEngine(self.lake, self.settings, self.tables)
         result = engine.execute(compiled, self.data.tenant_id, self.data.window)
         timing = watch.stop()
+        # The engine closes the query's database and prepares the next one in the background:
+        # off the query's path, so not in its wall time, but its CPU time is the query's, and
+        # it must not run while the other side is being timed.
+        background = Stopwatch()
+        settle()
+        timing = Timing(timing.wall, timing.cpu + background.stop().cpu)
         # What the API adds on top (the Defender surface's body; HTTP itself is not counted).
         started = time.perf_counter()
         orjson.dumps({"Schema": result.schema_json(), "Results": result.json_rows()})

@@ -17,8 +17,9 @@ from sqlglot import exp
 
 from tests.engine.conftest import NOW, TENANT_A, TENANT_B, Lab, compiled
 from xdrlab.engine import HuntingError, QueryRejected
+from xdrlab.engine import sandbox as sandbox_module
 from xdrlab.engine.failures import OUTSIDE_MESSAGE
-from xdrlab.engine.sandbox import EngineSettings, sandbox
+from xdrlab.engine.sandbox import EngineSettings, sandbox, settle
 from xdrlab.kql.compiled import CompiledQuery
 from xdrlab.lake.schema import KustoType
 
@@ -141,6 +142,32 @@ def test_the_sealed_connection_refuses_writes_and_settings_by_itself(lab: Lab) -
                 pytest.fail(f"DuckDB ran: {sql}")
     assert sorted(p.name for p in own.parent.iterdir()) == [own.name]
     assert own.read_bytes() == before
+
+
+def test_each_query_gets_a_database_of_its_own_prepared_ahead(lab: Lab) -> None:
+    """The database a query gets was created in the background before it asked, holds nothing
+    of any other query, is sealed like one created on the spot, and is closed afterwards."""
+    settings = EngineSettings(threads=1, memory_limit="256MB")
+    processes = lab.engine._bind("DeviceProcessEvents", TENANT_A, lab.window())
+    devices = lab.engine._bind("DeviceInfo", TENANT_B, lab.window())
+    with sandbox([processes], settings) as first:
+        assert first.sql('SELECT count(*) FROM "DeviceProcessEvents"').fetchall() == [(3,)]
+    settle()
+    spare = sandbox_module._SPARES._ready[(1, "256MB", True)]
+    assert spare is not first
+    with sandbox([devices], settings) as second:
+        assert second is spare
+        views = second.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        assert views == [("DeviceInfo",)]
+        for sql in ("SET threads = 4", "SET enable_external_access = true", "INSTALL httpfs"):
+            with pytest.raises(duckdb.Error):
+                second.execute(sql)
+        with pytest.raises(duckdb.Error):
+            second.sql(f"SELECT count(*) FROM read_parquet('{processes.files[0]}')").fetchall()
+    settle()
+    for used in (first, second):
+        with pytest.raises(duckdb.ConnectionException):
+            used.execute("SELECT 1")
 
 
 def test_unknown_table_names_are_refused(lab: Lab) -> None:

@@ -14,12 +14,19 @@ Then the connection is sealed:
 
 The order matters: DuckDB refuses to change the allowed paths once external access is off.
 Views are built as sqlglot trees and rendered like the query itself: no text is pasted into SQL.
+
+Creating a DuckDB database costs about 10 ms (its catalog of functions), more than many queries
+take, so the next one is created ahead, in a background thread, while nothing waits for it:
+a query takes the database prepared for its settings (configured, empty, never used) and
+binds and seals it as above, or creates its own when none is ready. Every database still
+serves exactly one query and is closed after it, also in the background.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -77,26 +84,11 @@ def sandbox(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A sealed connection where each binding is a view named after its table."""
     spill = _spill_folder(settings)
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "threads": settings.threads,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "allow_community_extensions": False,
-        "allow_unsigned_extensions": False,
-        "allow_persistent_secrets": False,
-        "temp_directory": str(spill) if spill is not None else "",
-    }
-    if settings.memory_limit is not None:
-        config["memory_limit"] = settings.memory_limit
     connection: duckdb.DuckDBPyConnection | None = None
     try:
-        connection = duckdb.connect(":memory:", config=config)
-        # ICU is part of the Python build; a fixed zone keeps zone-aware functions deterministic.
-        connection.execute("SET TimeZone = 'UTC'")
-        # Views read every file's footer at creation; binding the query then reuses them.
-        connection.execute("SET parquet_metadata_cache = true")
-        if settings.profile:
-            connection.execute("SET enable_profiling = 'no_output'")
+        connection = _SPARES.take(settings)
+        if spill is not None:
+            connection.execute("SET temp_directory = $folder", {"folder": str(spill)})
         for binding in bindings:
             connection.execute(_view_sql(binding))
         allowed = sorted({str(path) for binding in bindings for path in binding.files})
@@ -107,14 +99,94 @@ def sandbox(
     finally:
         if connection is not None and spill is None:
             # Tearing a database down takes milliseconds the caller need not wait for.
-            _CLOSER.submit(connection.close)
+            _BACKGROUND.submit(connection.close)
         elif connection is not None:
             _close(connection, spill)  # a spill folder is gone when the query returns
         elif spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
+        _SPARES.refill(settings)
 
 
-_CLOSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-close")
+# Closing used databases and creating spare ones, one at a time, off the queries' path.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-background")
+
+
+def settle() -> None:
+    """Wait until the background work queued so far (closing, spare databases) is done: a
+    benchmark or a test that wants to measure or observe without it calls this."""
+    _BACKGROUND.submit(lambda: None).result()
+
+
+def _new_database(settings: EngineSettings) -> duckdb.DuckDBPyConnection:
+    """An empty database configured for `settings`, not yet bound nor sealed."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "threads": settings.threads,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "allow_unsigned_extensions": False,
+        "allow_persistent_secrets": False,
+        "temp_directory": "",  # no spilling unless the query's own folder is set
+    }
+    if settings.memory_limit is not None:
+        config["memory_limit"] = settings.memory_limit
+    connection = duckdb.connect(":memory:", config=config)
+    try:
+        # ICU is part of the Python build; a fixed zone keeps zone-aware functions deterministic.
+        connection.execute("SET TimeZone = 'UTC'")
+        # Views read every file's footer at creation; binding the query then reuses them.
+        connection.execute("SET parquet_metadata_cache = true")
+        if settings.profile:
+            connection.execute("SET enable_profiling = 'no_output'")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _spare_key(settings: EngineSettings) -> tuple[int, str | None, bool]:
+    return (settings.threads, settings.memory_limit, settings.profile)
+
+
+class _Spares:
+    """At most one database prepared ahead per kind of settings (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ready: dict[tuple[int, str | None, bool], duckdb.DuckDBPyConnection] = {}
+        self._pending: set[tuple[int, str | None, bool]] = set()
+
+    def take(self, settings: EngineSettings) -> duckdb.DuckDBPyConnection:
+        """A fresh database for one query: the spare if one is ready, else a new one."""
+        with self._lock:
+            spare = self._ready.pop(_spare_key(settings), None)
+        return spare if spare is not None else _new_database(settings)
+
+    def refill(self, settings: EngineSettings) -> None:
+        """Prepare the next spare in the background, unless one is ready or on its way. Called
+        when a query is done, so the work does not compete with the query for the cores."""
+        key = _spare_key(settings)
+        with self._lock:
+            if key in self._ready or key in self._pending:
+                return
+            self._pending.add(key)
+        _BACKGROUND.submit(self._prepare, key, settings)
+
+    def _prepare(self, key: tuple[int, str | None, bool], settings: EngineSettings) -> None:
+        try:
+            spare: duckdb.DuckDBPyConnection | None = _new_database(settings)
+        except duckdb.Error:  # the query itself will create one and report what fails
+            spare = None
+        with self._lock:
+            self._pending.discard(key)
+            if spare is not None and key not in self._ready:
+                self._ready[key] = spare
+                spare = None
+        if spare is not None:  # pragma: no cover - only one is ever pending per key
+            spare.close()
+
+
+_SPARES = _Spares()
 
 
 def _close(connection: duckdb.DuckDBPyConnection, spill: Path | None) -> None:
