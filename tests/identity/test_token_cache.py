@@ -12,10 +12,11 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import jwt
@@ -37,6 +38,16 @@ from xdrlab.identity.tokens import encode_rs256
 from xdrlab.server.state import ServerState, open_state
 from xdrlab.settings import Settings
 from xdrlab.store.models import AuditEvent, DirectoryVersion, Tenant
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on a thread of its own: the main thread may hold a running loop already
+    (Playwright's sync API keeps one for the session's browser tests)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 START = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 SCOPE = "https://api.security.microsoft.com/.default"
@@ -68,7 +79,7 @@ class Env:
         authorization: str | None = None,
         correlation_id: str | None = None,
     ) -> GrantResult | None:
-        return asyncio.run(
+        return run(
             issue_from_cache(
                 self.ctx,
                 version=version,
@@ -346,7 +357,7 @@ def test_events_written_at_once_share_commits_and_are_all_there_on_return(env: E
     event.listen(env.state.engine, "commit", count)
     # Hold the write lock, so the writer's first commit waits while all the events queue up.
     database = env.state.settings.state_dir / "xdrlab.db"
-    blocker = sqlite3.connect(database, isolation_level=None)
+    blocker = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
     ids = [str(uuid.uuid4()) for _ in range(50)]
 
@@ -363,7 +374,7 @@ def test_events_written_at_once_share_commits_and_are_all_there_on_return(env: E
         await asyncio.gather(*tasks)
 
     try:
-        asyncio.run(write_all())
+        run(write_all())
     finally:
         blocker.close()
         event.remove(env.state.engine, "commit", count)
@@ -380,7 +391,7 @@ def test_a_failed_commit_fails_the_request_that_waits_for_it(env: Env) -> None:
         connection.execute(text("ALTER TABLE audit_events RENAME TO audit_events_away"))
     try:
         with pytest.raises(Exception, match="audit_events"):
-            asyncio.run(writer.record(category="Test", activity="Lost"))
+            run(writer.record(category="Test", activity="Lost"))
     finally:
         with env.state.engine.begin() as connection:
             connection.execute(text("ALTER TABLE audit_events_away RENAME TO audit_events"))
@@ -388,13 +399,13 @@ def test_a_failed_commit_fails_the_request_that_waits_for_it(env: Env) -> None:
 
 def test_the_writer_thread_ends_when_idle_and_comes_back(env: Env) -> None:
     writer = AuditWriter(env.state.engine, env.clock, idle_seconds=0.01)
-    asyncio.run(writer.record(category="Test", activity="First"))
+    run(writer.record(category="Test", activity="First"))
     assert writer.running
     deadline = time.monotonic() + 10
     while writer.running and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not writer.running
-    asyncio.run(writer.record(category="Test", activity="Second"))
+    run(writer.record(category="Test", activity="Second"))
     with env.state.sessions() as session:
         activities = session.scalars(
             select(AuditEvent.activity).where(AuditEvent.category == "Test")
