@@ -257,3 +257,32 @@ def test_columns_differing_only_in_case(net: Lake) -> None:
     )
     assert r.names == ["DeviceName", "devicename"]
     assert r.rows == [("pc1", "PC1")]
+
+
+_NULLS = "datatable(I:long, A:long, B:long)[1, 1, 2, 2, 9, long(null), 3, long(null), 5, 4, long(null), long(null)]"
+_SEVEN = "(1, 2, 3, 4, 5, 6, 7)"
+
+
+@pytest.mark.parametrize(
+    "predicate",
+    [
+        f"A in {_SEVEN}",
+        f"A !in {_SEVEN}",
+        f"not(A in {_SEVEN})",
+        f"A in {_SEVEN} or B in {_SEVEN}",
+        f"A !in {_SEVEN} or B == 2",
+        f"A in {_SEVEN} and not(B !in {_SEVEN})",
+        f"iff(A in {_SEVEN}, false, true) or B in {_SEVEN}",
+        f"(A in {_SEVEN}) == false",
+    ],
+)
+def test_where_keeps_the_rows_its_predicate_is_true_for_with_in_lists(
+    lake: Lake, predicate: str
+) -> None:
+    """Terms holding IN lists are filtered in a form DuckDB can push into the scan; with nulls
+    on either side, a row is kept exactly when the predicate, computed as a column, is true."""
+    computed = lake.run(f"{_NULLS} | extend P = {predicate} | project I, P")
+    expected = sorted(i for i, p in computed.rows if p is True)
+    filtered = lake.run(f"{_NULLS} | where {predicate} | project I")
+    assert sorted(i for (i,) in filtered.rows) == expected
+    assert "COALESCE" in filtered.sql
