@@ -71,7 +71,9 @@ def browser_home(live: Live, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running on the main thread while it
+# is open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def browser(browser_home: Path) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM} (install the chromium package)")
