@@ -181,7 +181,7 @@ def test_workers_serve_the_host_names_too() -> None:
     server = start_server(root, "--workers", "2")
     try:
         tid = server.tenant_id
-        _, answers = probe(
+        ran, answers = probe(
             server,
             [
                 {
@@ -204,6 +204,11 @@ def test_workers_serve_the_host_names_too() -> None:
         assert len(answers[1]["body"]["results"]) == 2
         claims = jwt.decode(answers[0]["body"]["access_token"], options={"verify_signature": False})
         assert claims["iss"] == f"https://sts.windows.net/{tid}/"
+        assert [c[:3] for c in ran.calls()] == [
+            ("POST", "login.microsoftonline.com", f"/{tid}/oauth2/v2.0/token"),
+            ("POST", "graph.microsoft.com", "/v1.0/security/runHuntingQuery"),
+            ("GET", "graph.microsoft.com", "/api/incidents"),
+        ]
     finally:
         output = stop_server(server)
         shutil.rmtree(root, ignore_errors=True)

@@ -90,6 +90,11 @@ def test_a_user_without_root_runs_through_a_user_namespace(
     assert out["resolved"] == {"login.microsoftonline.com": server.address}
     assert out["answers"][0]["status"] == 200
     assert out["answers"][0]["body"]["issuer"].startswith("https://login.microsoftonline.com/")
+    assert ran.calls()[0][:3] == (
+        "GET",
+        "login.microsoftonline.com",
+        f"/{server.tenant_id}/v2.0/.well-known/openid-configuration",
+    )
 
 
 def test_no_namespace_possible_is_explained(hostnames_server: HostnamesServer) -> None:

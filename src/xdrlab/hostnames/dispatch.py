@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xdrlab.api.errors import ApiError, render
 from xdrlab.hostnames.names import HOSTS, host_of, serves
+from xdrlab.server.request_log import RequestLog
 from xdrlab.server.state import ServerState
 
 
@@ -38,7 +39,7 @@ class HostDispatch:
         elif serves(host, scope["path"]):
             await self.production(scope, receive, send)
         else:
-            await _not_here(scope, receive, send)
+            await _not_here_logged(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -52,6 +53,10 @@ async def _not_here(scope: Scope, receive: Receive, send: Send) -> None:
     request = Request(scope, receive)
     error = ApiError(404, "NotFound", f"Resource '{scope['path']}' wasn't found.")
     await render(request, error)(scope, receive, send)
+
+
+# Paths a host does not serve are answered here, outside both apps: log them like the rest.
+_not_here_logged = RequestLog(_not_here)
 
 
 def _with_production_issuers(state: ServerState) -> ServerState:
