@@ -60,7 +60,6 @@ RENAMED = {
     "len": "length",
     "array_to_string": "array_join",
     "list_contains": "array_contains",
-    "json_extract_string": "get_json_object",
     "from_base64": "unbase64",
     "unnest": "explode",
     "list_extract": "element_at",  # both 1-based, NULL past the end (ANSI mode off)
@@ -179,11 +178,78 @@ def rewrite_struct_extract(node: exp.Anonymous) -> exp.Expr:
     return exp.Dot(this=node.expressions[0], expression=exp.to_identifier(name, quoted=True))
 
 
+# One step of the JSON paths the compiler writes for `x.a`, `x["a b"]`, `x[0]`.
+_PATH_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\."([^"\\]*)"|\[(\d+)\]')
+
+
+def _spark_path(path: str) -> str | None:
+    """A DuckDB JSON path as the JSONPath Spark's `get_json_object` and `variant_get` both
+    read, or None for any other kind of path (wildcards, indexes from the end, pointers)."""
+    if not path.startswith("$"):
+        return None
+    steps = ["$"]
+    at = 1
+    while at < len(path):
+        step = _PATH_STEP.match(path, at)
+        if step is None:
+            return None
+        key, quoted, index = step.groups()
+        if index is not None:
+            steps.append(f"[{index}]")
+        elif key is not None:
+            steps.append(f".{key}")
+        elif "'" in quoted:
+            return None
+        else:
+            steps.append(f"['{quoted}']")
+        at = step.end()
+    return "".join(steps)
+
+
+def rewrite_json_extract(node: exp.Anonymous) -> exp.Expr:
+    """``json_extract(x, path)``: the JSON text of the value at `path` (NULL when missing).
+
+    Spark's `get_json_object` gives that text for objects, arrays, numbers and booleans (as
+    written, so `1.0` stays a real), but a string without its quotes; a string is therefore
+    written by `to_json` of the value read as Spark's variant type, which quotes and escapes it.
+    A JSON null is NULL rather than the text 'null' (both are null to the API)."""
+    value = node.expressions[0]
+    path = _spark_path(_string_arg(node, 1) or "")
+    if path is None:
+        raise Unsupported("json_extract with a path other than members and indexes")
+    found = _call(
+        "variant_get",
+        _call("parse_json", value),
+        exp.Literal.string(path),
+        exp.Literal.string("variant"),
+    )
+    is_string = exp.EQ(
+        this=_call("schema_of_variant", found), expression=exp.Literal.string("STRING")
+    )
+    raw = _call("get_json_object", value.copy(), exp.Literal.string(path))
+    return exp.Case(ifs=[exp.If(this=is_string, true=_call("to_json", found.copy()))], default=raw)
+
+
+def rewrite_json_extract_string(node: exp.Anonymous) -> exp.Expr:
+    """``json_extract_string(x, path)`` is ``get_json_object`` with the path in Spark's syntax
+    (a path Spark reads differently would silently give NULL)."""
+    path = _spark_path(_string_arg(node, 1) or "")
+    if path is None:
+        raise Unsupported("json_extract_string with a path other than members and indexes")
+    return _call("get_json_object", node.expressions[0], exp.Literal.string(path))
+
+
 def rewrite_to_json(node: exp.Anonymous) -> exp.Expr:
-    """``to_json`` of a list or struct is Spark's; of a scalar, Spark has no JSON encoder."""
+    """``to_json`` of a list or struct is Spark's (`split` is `string_split` already rewritten:
+    an array of strings); of text cast as such, the JSON string Spark writes for the text as a
+    variant; of other scalars, whose type the tree does not tell, it is refused."""
     (value,) = node.expressions
-    if isinstance(value, exp.ArrayAgg | exp.Array | exp.Struct | exp.Filter):
+    if isinstance(value, exp.ArrayAgg | exp.Array | exp.Struct | exp.Filter) or (
+        isinstance(value, exp.Anonymous) and value.name.lower() == "split"
+    ):
         return _call("to_json", value)
+    if isinstance(value, exp.Cast) and value.to.is_type(*exp.DataType.TEXT_TYPES):
+        return _call("to_json", exp.cast(value, exp.DataType.build("VARIANT", dialect="spark")))
     raise Unsupported("to_json of a scalar value")
 
 
@@ -250,6 +316,8 @@ CALL_REWRITES: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
     "struct_extract": rewrite_struct_extract,
     "to_json": rewrite_to_json,
     "json_type": rewrite_json_type,
+    "json_extract": rewrite_json_extract,
+    "json_extract_string": rewrite_json_extract_string,
     "json_valid": rewrite_json_valid,
     "try": rewrite_try,
     "string_split": rewrite_string_split,
@@ -259,6 +327,39 @@ CALL_REWRITES: dict[str, Callable[[exp.Anonymous], exp.Expr]] = {
 
 
 # ---- rewrites of typed nodes ----
+
+
+# Spark's interval constructors by DuckDB unit: (function, arguments before the count,
+# arguments after it, the count's scale)
+_MAKE_INTERVAL = {
+    "YEAR": ("make_ym_interval", 0, 1, 1),
+    "MONTH": ("make_ym_interval", 1, 0, 1),
+    "DAY": ("make_dt_interval", 0, 3, 1),
+    "HOUR": ("make_dt_interval", 1, 2, 1),
+    "MINUTE": ("make_dt_interval", 2, 1, 1),
+    "SECOND": ("make_dt_interval", 3, 0, 1),
+    "MILLISECOND": ("make_dt_interval", 3, 0, 1_000),
+    "MICROSECOND": ("make_dt_interval", 3, 0, 1_000_000),
+}
+
+
+def rewrite_interval(node: exp.Interval) -> exp.Expr:
+    """``INTERVAL (CAST(n AS VARCHAR)) unit`` (a computed count, as `datetime_add` writes it)
+    is Spark's ``make_dt_interval``/``make_ym_interval`` of n; literal intervals stay."""
+    count = node.this
+    if isinstance(count, exp.Literal) or node.unit is None:
+        return node
+    if isinstance(count, exp.Cast) and count.to.is_type(*exp.DataType.TEXT_TYPES):
+        count = count.this
+    spec = _MAKE_INTERVAL.get(node.unit.name.upper().removesuffix("S"))
+    if spec is None:
+        raise Unsupported(f"an interval of {node.unit.name}")
+    function, before, after, scale = spec
+    if scale != 1:  # seconds are DECIMAL(18, 6): whole microseconds
+        decimal = exp.DataType.build("DECIMAL(18, 6)")
+        count = exp.Div(this=exp.cast(count, decimal), expression=exp.Literal.number(scale))
+    zero = exp.Literal.number(0)
+    return _call(function, *[zero.copy() for _ in range(before)], count, *[zero] * after)
 
 
 def rewrite_json_cast(node: exp.Cast) -> exp.Expr:
@@ -287,6 +388,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return rewrite_json_cast(node)
     if isinstance(node, exp.DataType) and node.is_type(exp.DataType.Type.JSON):
         return exp.DataType.build("STRING")
+    if isinstance(node, exp.Interval):
+        return rewrite_interval(node)
     return node
 
 

@@ -45,10 +45,11 @@ if TYPE_CHECKING:
 
 
 def parse_json_sql(text: exp.Expr) -> exp.Expr:
-    """Text to JSON; text that is not JSON becomes a JSON string (as Kusto does)."""
+    """Text to JSON; text that is not JSON becomes a JSON string (as Kusto does). (The cast to
+    VARCHAR is free in DuckDB; it tells the Spark rewrite that `to_json` gets text.)"""
     return case(
         [(fn("json_valid", text), cast(text.copy(), T.DYNAMIC))],
-        fn("to_json", text.copy()),
+        fn("to_json", cast(text.copy(), T.STRING)),
     )
 
 
