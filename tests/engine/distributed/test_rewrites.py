@@ -48,6 +48,11 @@ QUERIES = {
     # arg_max as one aggregate per column (no two rows of a device share a Timestamp here)
     "arg_max_columns": """DeviceProcessEvents
 | summarize arg_max(Timestamp, FileName, ProcessId, ProcessCommandLine) by DeviceName""",
+    # bin() of datetimes: whole widths from DuckDB's origin, in microseconds
+    "bin_datetimes": """IdentityLogonEvents
+| summarize n = count() by AccountUpn, Day = bin(Timestamp, 1d), Hour = bin(Timestamp, 1h),
+    Q = bin(Timestamp, 15m)
+| summarize Groups = count(), Most = max(n), Avg = avg(n), First = min(Day) by AccountUpn""",
     # an IN list filtered as COALESCE(term, FALSE)
     "in_list": """DeviceProcessEvents
 | where FileName in~ ("cmd.exe", "powershell.exe", "pwsh.exe", "wscript.exe", "cscript.exe",

@@ -150,7 +150,8 @@ def rewrite_time_bucket(node: exp.Anonymous) -> exp.Expr:
     if width is None or width <= 0:
         raise Unsupported("bin() with a calendar or computed width")
     origin = exp.Literal.number(_BUCKET_ORIGIN_MICROS)
-    since = exp.Sub(this=_call("unix_micros", moment), expression=origin)
+    # (a tree built by hand prints no parentheses of its own: without Paren, a - b / c)
+    since = exp.Paren(this=exp.Sub(this=_call("unix_micros", moment), expression=origin))
     whole = exp.Mul(
         this=exp.Floor(this=exp.Div(this=since, expression=exp.Literal.number(width))),
         expression=exp.Literal.number(width),
