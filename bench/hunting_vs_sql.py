@@ -499,9 +499,16 @@ def _median_ms(function: Callable[[], object], count: int) -> float:
 
 
 def measure_dkql(
-    query: Query, result: QueryResult, ours: pa.Table, dkql: DuckdbKqlSide, repeat: int
+    query: Query,
+    result: QueryResult,
+    ours: pa.Table,
+    dkql: DuckdbKqlSide,
+    xdrlab: XdrlabSide,
+    repeat: int,
 ) -> None:
-    """duckdb-kql's time for `query` when it runs it and returns the same rows as xdrlab."""
+    """duckdb-kql's time for `query` when it runs it and returns the same rows as xdrlab, and
+    the ratio to xdrlab's times taken alternately with it (as the SQL side is), so drifting
+    load on the machine weighs on both alike."""
     try:
         theirs, _ = dkql.run(query)
     except Exception as error:  # its refusals and failures are what is being measured
@@ -512,9 +519,17 @@ def measure_dkql(
     if problem is not None:
         result.dkql_note = f"runs, different result: {problem[:150]}"
         return
-    times = [dkql.run(query)[1].wall for _ in range(repeat)]
-    result.dkql_ms = 1000 * statistics.median(times)
-    result.dkql_ratio = result.xdrlab_ms / result.dkql_ms
+    theirs_s: list[float] = []
+    ours_s: list[float] = []
+    for index in range(repeat):
+        if index % 2 == 0:
+            ours_s.append(xdrlab.run(query).timing.wall)
+            theirs_s.append(dkql.run(query)[1].wall)
+        else:
+            theirs_s.append(dkql.run(query)[1].wall)
+            ours_s.append(xdrlab.run(query).timing.wall)
+    result.dkql_ms = 1000 * statistics.median(theirs_s)
+    result.dkql_ratio = statistics.median(ours_s) / statistics.median(theirs_s)
     result.dkql_note = "same result"
 
 
@@ -761,7 +776,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(query, data, xdrlab, baseline, args.repeat, args.compiles)
         say(f"  {query.name}: {result.rows:,} rows, same on both sides, ratio {result.ratio:.2f}")
         if dkql is not None:
-            measure_dkql(query, result, xdrlab.run(query).table, dkql, args.repeat)
+            measure_dkql(query, result, xdrlab.run(query).table, dkql, xdrlab, args.repeat)
             say(f"    duckdb-kql: {result.dkql_note}")
         results.append(result)
     totals = summary(results)
