@@ -46,6 +46,7 @@ class Lowering:
         )
         self.used: set[str] = set()
         self.expansions = 0  # user-function calls expanded so far
+        self.mv_applies = 0  # `mv-apply` operators lowered so far (names their row numbers)
         self.render: RenderHint | None = None
 
     def binder(

@@ -371,6 +371,15 @@ def rewrite_json_cast(node: exp.Cast) -> exp.Expr:
     return text
 
 
+def rewrite_unordered_row_number(node: exp.Window) -> exp.Expr:
+    """`row_number() OVER ()` numbers rows in any order in DuckDB; Spark wants an ORDER BY, and
+    `monotonically_increasing_id()` is the order the rows already have."""
+    if node.args.get("order") is None:
+        order = exp.Ordered(this=_call("monotonically_increasing_id"))
+        node.set("order", exp.Order(expressions=[order]))
+    return node
+
+
 def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
@@ -391,6 +400,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return exp.DataType.build("STRING")
     if isinstance(node, exp.Interval):
         return rewrite_interval(node)
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber):
+        return rewrite_unordered_row_number(node)
     return node
 
 

@@ -11,6 +11,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     join,
     make_series,
     materialize,
+    mv_apply,
     mv_expand,
     parse,
     project,
