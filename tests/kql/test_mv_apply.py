@@ -33,10 +33,15 @@ def table(lake: Lake, kql: str) -> tuple[list[str], list[tuple[object, ...]]]:
 
 def test_summarize_runs_once_per_input_row(lake: Lake) -> None:
     names, rows = table(lake, "mv-apply p = Ports to typeof(long) on (summarize n = count())")
-    # the row with an empty array has an empty subtable and gives nothing
+    # the row with an empty array has an empty subtable: summarize of it gives one row
     assert names == ["Host", "Ports", "Weight", "n"]
     assert rows == sorted(
-        [("h1", [443, 80, 8080], 10, 3), ("h2", [22], 20, 1), ("h4", [3389, 445], 40, 2)],
+        [
+            ("h1", [443, 80, 8080], 10, 3),
+            ("h2", [22], 20, 1),
+            ("h3", [], 30, 0),
+            ("h4", [3389, 445], 40, 2),
+        ],
         key=repr,
     )
 
@@ -44,7 +49,9 @@ def test_summarize_runs_once_per_input_row(lake: Lake) -> None:
 def test_expanding_a_column_replaces_it(lake: Lake) -> None:
     names, rows = table(lake, "mv-apply Ports to typeof(long) on (summarize Low = min(Ports))")
     assert names == ["Host", "Weight", "Low"]
-    assert rows == sorted([("h1", 10, 80), ("h2", 20, 22), ("h4", 40, 445)], key=repr)
+    assert rows == sorted(
+        [("h1", 10, 80), ("h2", 20, 22), ("h3", 30, None), ("h4", 40, 445)], key=repr
+    )
 
 
 def test_top_and_take_are_per_row(lake: Lake) -> None:
@@ -66,7 +73,7 @@ def test_row_columns_are_visible_in_the_subquery(lake: Lake) -> None:
         "mv-apply p = Ports to typeof(long) on (extend Score = p + Weight"
         " | summarize Best = max(Score)) | project Host, Best",
     )
-    assert rows == sorted([("h1", 8090), ("h2", 42), ("h4", 3429)], key=repr)
+    assert rows == sorted([("h1", 8090), ("h2", 42), ("h3", None), ("h4", 3429)], key=repr)
 
 
 def test_project_and_project_away_keep_the_row_columns(lake: Lake) -> None:
@@ -81,7 +88,7 @@ def test_project_and_project_away_keep_the_row_columns(lake: Lake) -> None:
 
 def test_count_and_distinct_per_row(lake: Lake) -> None:
     _, rows = table(lake, "mv-apply p = Ports to typeof(long) on (count) | project Host, Count")
-    assert rows == sorted([("h1", 3), ("h2", 1), ("h4", 2)], key=repr)
+    assert rows == sorted([("h1", 3), ("h2", 1), ("h3", 0), ("h4", 2)], key=repr)
     # h1 has an odd port and two even ones, h4 two odd ones: each row's values once
     _, rows = table(
         lake,
@@ -107,7 +114,7 @@ def test_nested_mv_apply(lake: Lake) -> None:
         " mv-apply d = dynamic([1, 2]) to typeof(long) on (summarize s = sum(p * d))"
         " | summarize Total = sum(s)) | project Host, Total",
     )
-    assert rows == sorted([("h1", 3 * 8603), ("h2", 66), ("h4", 3 * 3834)], key=repr)
+    assert rows == sorted([("h1", 3 * 8603), ("h2", 66), ("h3", None), ("h4", 3 * 3834)], key=repr)
 
 
 def test_row_limit(lake: Lake) -> None:
@@ -141,3 +148,22 @@ def test_syntax_errors(lake: Lake) -> None:
         with pytest.raises(KqlError) as caught:
             lake.compile(f"{DATA} | {text}")
         assert caught.value.diagnostic.code == SYNTAX_ERROR
+
+
+def test_summarize_gives_a_row_for_a_subtable_the_filter_emptied(lake: Lake) -> None:
+    # the array-filtering idiom: rows whose elements all fail keep their place with []
+    names, rows = table(
+        lake,
+        "mv-apply p = Ports to typeof(long) on (where p > 1000"
+        " | summarize High = make_list(p), n = count()) | project Host, High, n",
+    )
+    assert names == ["Host", "High", "n"]
+    assert rows == sorted(
+        [("h1", [8080], 1), ("h2", [], 0), ("h3", [], 0), ("h4", [3389], 1)], key=repr
+    )
+    # a second summarize sees one row per input row
+    _, rows = table(
+        lake,
+        "mv-apply p = Ports to typeof(long) on (where p > 1000 | count) | summarize sum(Count), count()",
+    )
+    assert rows == [(2, 4)]

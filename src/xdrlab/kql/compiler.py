@@ -46,7 +46,7 @@ class Lowering:
         )
         self.used: set[str] = set()
         self.expansions = 0  # user-function calls expanded so far
-        self.mv_applies = 0  # `mv-apply` operators lowered so far (names their row numbers)
+        self.partition_keys = 0  # hidden partition columns named so far (mv-apply, partition)
         self.render: RenderHint | None = None
 
     def binder(

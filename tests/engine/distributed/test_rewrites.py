@@ -58,6 +58,21 @@ QUERIES = {
 | where FileName in~ ("cmd.exe", "powershell.exe", "pwsh.exe", "wscript.exe", "cscript.exe",
     "mshta.exe", "rundll32.exe", "regsvr32.exe") or ProcessId !in (1, 2, 3, 4, 5, 6, 7)
 | summarize count() by FileName""",
+    # mv-apply: a row number per input row (ordered by monotonically_increasing_id() on
+    # Spark), the input as a CTE, a summarize without `by` left-joined to every row
+    "mv_apply_filtered_summarize": """DeviceProcessEvents
+| project DeviceName, ProcessCommandLine
+| mv-apply Arg = split(ProcessCommandLine, " ") to typeof(string) on (
+    where Arg startswith "-" | summarize Flags = count(), Longest = max(strlen(Arg)))
+| summarize Processes = count() by Flags, Longest""",
+    # partition: per-key top with a tiebreak, and a per-key summarize whose filter empties
+    # some partitions
+    "partition_top": """DeviceProcessEvents
+| partition by DeviceName (top 3 by Timestamp desc, ReportId asc)
+| project DeviceName, Timestamp, ReportId, FileName""",
+    "partition_filtered_summarize": """DeviceProcessEvents
+| partition hint.strategy=native by FileName (
+    where ProcessCommandLine has "-" | summarize Runs = count(), Devices = dcount(DeviceId))""",
 }
 
 

@@ -58,6 +58,7 @@ RUNS = {
     "m365d-372fcd4cec": "top",
     "m365d-58f607d9b8": "parse (strpos/substr), summarize, bin (no LDAP events: empty on both)",
     "m365d-eb069c04da": "split(...)[0], join",
+    "m365d-e2ef71f257": "lookup, partition by ... (top 1 by ...)",
 }
 
 # Queries the distributed engine refuses, and the construct that makes it.

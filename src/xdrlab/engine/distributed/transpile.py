@@ -402,6 +402,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return rewrite_interval(node)
     if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber):
         return rewrite_unordered_row_number(node)
+    if isinstance(node, exp.CTE):  # Spark has no [NOT] MATERIALIZED; it reuses a CTE itself
+        node.set("materialized", None)
     return node
 
 

@@ -14,6 +14,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     mv_apply,
     mv_expand,
     parse,
+    partition,
     project,
     project_away,
     project_rename,

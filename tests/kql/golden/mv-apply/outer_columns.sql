@@ -1,26 +1,9 @@
 SELECT
-  ANY_VALUE("Number") AS "Number",
-  ANY_VALUE("Expected") AS "Expected",
-  COUNT(*) FILTER(WHERE
-    STARTS_WITH(LOWER("Number"), LOWER(COALESCE(JSON_EXTRACT_STRING("Code", '$'), '')))) AS "Matches"
+  "Number",
+  "Expected",
+  "Matches"
 FROM (
-  SELECT
-    "Number",
-    "Expected",
-    "__mva1",
-    UNNEST(
-      CASE
-        WHEN JSON_TYPE("Expected") = 'ARRAY'
-        THEN JSON_EXTRACT("Expected", '$[*]')
-        WHEN JSON_TYPE("Expected") = 'OBJECT'
-        THEN LIST_TRANSFORM(
-          MAP_ENTRIES(CAST("Expected" AS MAP(TEXT, JSON))),
-          LAMBDA e : JSON_OBJECT(STRUCT_EXTRACT(e, 'key'), STRUCT_EXTRACT(e, 'value'))
-        )
-        ELSE ["Expected"]
-      END
-    ) AS "Code"
-  FROM (
+  WITH "__mva1_rows" AS MATERIALIZED (
     SELECT
       "Number",
       "Expected",
@@ -28,7 +11,80 @@ FROM (
     FROM (VALUES
       (CAST('+4477' AS TEXT), CAST(CAST('["+44","+1"]' AS JSON) AS JSON)),
       (CAST('+3312' AS TEXT), CAST(CAST('["+44"]' AS JSON) AS JSON))) AS "_dt"("Number", "Expected")
-  ) AS "_q1"
-) AS "_q2"
-GROUP BY
-  "__mva1"
+  )
+  SELECT
+    "__mva1",
+    "Matches",
+    "Number",
+    "Expected"
+  FROM (
+    SELECT
+      "_p"."__mva1" AS "__mva1",
+      COALESCE("_g"."Matches", "_e"."Matches") AS "Matches",
+      "_p"."Number" AS "Number",
+      "_p"."Expected" AS "Expected"
+    FROM (
+      SELECT
+        "Number",
+        "Expected",
+        "__mva1"
+      FROM "__mva1_rows"
+    ) AS "_p"
+    LEFT JOIN (
+      SELECT
+        "__mva1",
+        COUNT(*) FILTER(WHERE
+          STARTS_WITH(LOWER("Number"), LOWER(COALESCE(JSON_EXTRACT_STRING("Code", '$'), '')))) AS "Matches",
+        ANY_VALUE("Number") AS "Number",
+        ANY_VALUE("Expected") AS "Expected"
+      FROM (
+        SELECT
+          "Number",
+          "Expected",
+          "__mva1",
+          UNNEST(
+            CASE
+              WHEN JSON_TYPE("Expected") = 'ARRAY'
+              THEN JSON_EXTRACT("Expected", '$[*]')
+              WHEN JSON_TYPE("Expected") = 'OBJECT'
+              THEN LIST_TRANSFORM(
+                MAP_ENTRIES(CAST("Expected" AS MAP(TEXT, JSON))),
+                LAMBDA e : JSON_OBJECT(STRUCT_EXTRACT(e, 'key'), STRUCT_EXTRACT(e, 'value'))
+              )
+              ELSE ["Expected"]
+            END
+          ) AS "Code"
+        FROM "__mva1_rows"
+      ) AS "_q2"
+      GROUP BY
+        "__mva1"
+    ) AS "_g"
+      ON "_p"."__mva1" IS NOT DISTINCT FROM "_g"."__mva1"
+    CROSS JOIN (
+      SELECT
+        COUNT(*) FILTER(WHERE
+          STARTS_WITH(LOWER("Number"), LOWER(COALESCE(JSON_EXTRACT_STRING("Code", '$'), '')))) AS "Matches"
+      FROM (
+        SELECT
+          "Number",
+          "Expected",
+          "__mva1",
+          UNNEST(
+            CASE
+              WHEN JSON_TYPE("Expected") = 'ARRAY'
+              THEN JSON_EXTRACT("Expected", '$[*]')
+              WHEN JSON_TYPE("Expected") = 'OBJECT'
+              THEN LIST_TRANSFORM(
+                MAP_ENTRIES(CAST("Expected" AS MAP(TEXT, JSON))),
+                LAMBDA e : JSON_OBJECT(STRUCT_EXTRACT(e, 'key'), STRUCT_EXTRACT(e, 'value'))
+              )
+              ELSE ["Expected"]
+            END
+          ) AS "Code"
+        FROM "__mva1_rows"
+      ) AS "_q2"
+      WHERE
+        FALSE
+    ) AS "_e"
+  ) AS "_a3"
+) AS "_q4"
