@@ -18,7 +18,7 @@ from xdrlab.cli._common import JsonOption, StateOption, console, errors, state_f
 from xdrlab.identity import audit, tenants
 from xdrlab.identity.tenants import DirectoryError
 from xdrlab.lake.ingest import IngestError, IngestReport, find_table, ingest_file
-from xdrlab.lake.schema import hunting_tables
+from xdrlab.lake.schema import lake_tables
 from xdrlab.lake.store import Lake
 
 LAKE_FOLDER = "lake"  # the lake's place in the state folder
@@ -26,13 +26,19 @@ LAKE_FOLDER = "lake"  # the lake's place in the state folder
 
 def _list_tables(value: bool) -> None:
     if value:
-        for name in sorted(hunting_tables()):
+        for name in sorted(lake_tables()):
             typer.echo(name)
         raise typer.Exit()
 
 
 def ingest(
-    table: str = typer.Argument(..., help="Hunting table, e.g. DeviceProcessEvents (exact case)."),
+    table: str = typer.Argument(
+        ...,
+        help=(
+            "Hunting table, e.g. DeviceProcessEvents (exact case), or FileProfile (the file "
+            "profiles `invoke FileProfile()` reads)."
+        ),
+    ),
     file: str = typer.Argument(..., help="JSON Lines, CSV or Parquet file; '-' reads stdin."),
     tenant: str | None = typer.Option(
         None, "--tenant", help="Tenant GUID or domain (default: the only tenant)."

@@ -11,7 +11,7 @@ import typer
 
 from xdrlab.cli._common import JsonOption, StateOption, emit, transaction
 from xdrlab.identity.tenants import list_tenants, require_tenant
-from xdrlab.lake.schema import hunting_tables
+from xdrlab.lake.schema import lake_tables
 
 lake_app = typer.Typer(help="Inspect the hunting lake and apply retention.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def stats(
     with transaction(state) as (server, session):
         chosen = [require_tenant(session, tenant)] if tenant else list_tenants(session)
         for entry in chosen:
-            for table in hunting_tables().values():
+            for table in lake_tables().values():
                 files = server.lake.files(entry.id, table)
                 if not files:
                     continue
@@ -60,7 +60,7 @@ def prune(
     with transaction(state) as (server, session):
         chosen = [require_tenant(session, tenant)] if tenant else list_tenants(session)
         for entry in chosen:
-            for table in hunting_tables().values():
+            for table in lake_tables().values():
                 removed = server.lake.drop_days_before(entry.id, table, first_kept)
                 if removed:
                     rows.append({"tenant": entry.id, "table": table.name, "files_removed": removed})

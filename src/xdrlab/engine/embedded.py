@@ -26,7 +26,7 @@ from xdrlab.engine.results import ExecutionStats, HuntingResult
 from xdrlab.engine.sandbox import EngineSettings, TableBinding, sandbox
 from xdrlab.engine.window import HuntingWindow
 from xdrlab.kql.compiled import CompiledQuery
-from xdrlab.lake.schema import Table, hunting_tables
+from xdrlab.lake.schema import FUNCTION_TABLES, Table, hunting_tables
 from xdrlab.lake.store import Lake
 
 ROW_LIMIT = 100_000
@@ -95,7 +95,7 @@ class EmbeddedEngine:
         return HuntingResult(compiled.columns, table, compiled.render, stats)
 
     def _bind(self, name: str, tenant_id: str, window: HuntingWindow) -> TableBinding:
-        table = self.tables.get(name)
+        table = self.tables.get(name) or FUNCTION_TABLES.get(name)
         if table is None:
             raise QueryRejected(f"'{name}' is not an advanced hunting table.")
         if window.is_empty and table.time_column is not None:

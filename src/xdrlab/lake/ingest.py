@@ -38,7 +38,7 @@ from xdrlab.lake.readers import (
     read_json_lines,
     read_mappings,
 )
-from xdrlab.lake.schema import Table, hunting_tables
+from xdrlab.lake.schema import Table, lake_tables
 from xdrlab.lake.staging import StagedIngest, recover_interrupted
 from xdrlab.lake.store import Lake
 
@@ -105,8 +105,9 @@ class IngestReport:
 
 
 def find_table(name: str) -> Table:
-    """A hunting table by its exact (case-sensitive) name, or UnknownTable with close names."""
-    tables = hunting_tables()
+    """A hunting table (or the data of a built-in function, `FileProfile`) by its exact
+    (case-sensitive) name, or UnknownTable with close names."""
+    tables = lake_tables()
     if name in tables:
         return tables[name]
     folded = {t.lower(): t for t in tables}

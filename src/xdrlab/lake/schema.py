@@ -114,3 +114,43 @@ def hunting_tables() -> dict[str, Table]:
 
 def hunting_table(name: str) -> Table | None:
     return hunting_tables().get(name)
+
+
+def _columns(*spec: tuple[str, KustoType]) -> tuple[Column, ...]:
+    return tuple(Column(name, kusto_type) for name, kusto_type in spec)
+
+
+# What advanced hunting's built-in `FileProfile()` function knows about a file, keyed by its
+# hashes (the columns and types its documentation lists; `ProfileAvailability` is computed
+# when the function runs). Stored in the lake like a table without a Timestamp, per tenant,
+# but not a table a query can name: only the function reads it.
+FILE_PROFILE = Table(
+    "FileProfile",
+    _columns(
+        ("SHA1", KustoType.STRING),
+        ("SHA256", KustoType.STRING),
+        ("MD5", KustoType.STRING),
+        ("FileSize", KustoType.INT),
+        ("GlobalPrevalence", KustoType.INT),
+        ("GlobalFirstSeen", KustoType.DATETIME),
+        ("GlobalLastSeen", KustoType.DATETIME),
+        ("Signer", KustoType.STRING),
+        ("Issuer", KustoType.STRING),
+        ("SignerHash", KustoType.STRING),
+        ("IsCertificateValid", KustoType.BOOL),
+        ("IsRootSignerMicrosoft", KustoType.BOOL),
+        ("SignatureState", KustoType.STRING),
+        ("IsExecutable", KustoType.BOOL),
+        ("ThreatName", KustoType.STRING),
+        ("Publisher", KustoType.STRING),
+        ("SoftwareName", KustoType.STRING),
+    ),
+)
+
+# Data behind built-in functions, by the name it is stored under.
+FUNCTION_TABLES: dict[str, Table] = {FILE_PROFILE.name: FILE_PROFILE}
+
+
+def lake_tables() -> dict[str, Table]:
+    """Everything the lake stores: the hunting tables and the built-in functions' data."""
+    return hunting_tables() | FUNCTION_TABLES

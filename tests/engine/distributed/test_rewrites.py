@@ -73,6 +73,11 @@ QUERIES = {
     "partition_filtered_summarize": """DeviceProcessEvents
 | partition hint.strategy=native by FileName (
     where ProcessCommandLine has "-" | summarize Runs = count(), Devices = dcount(DeviceId))""",
+    # FileProfile: the input as a CTE, the chosen IDs and the newest profile per hash joined
+    "file_profile": """DeviceProcessEvents
+| invoke FileProfile(InitiatingProcessSHA1, 1000)
+| summarize n = count() by InitiatingProcessFileName, ProfileAvailability, GlobalPrevalence,
+    Signer, IsRootSignerMicrosoft, SignatureState, GlobalFirstSeen""",
 }
 
 

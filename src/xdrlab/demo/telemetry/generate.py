@@ -15,6 +15,7 @@ from xdrlab.demo.telemetry.engine import Extra, OrgArrays, Profile, generate
 from xdrlab.demo.telemetry.fleet import DEFAULT_USERS, Org, build_org
 from xdrlab.demo.telemetry.frame import from_rows, table_def
 from xdrlab.demo.telemetry.model import DeviceSpec, IncidentSpec
+from xdrlab.demo.telemetry.profiles import write_file_profiles
 from xdrlab.demo.telemetry.rng import Stream
 from xdrlab.demo.telemetry.story import Rows
 from xdrlab.demo.telemetry.timeline import Window, allocate, micros, naive_utc, windows
@@ -148,6 +149,7 @@ def generate_demo_telemetry(
     incidents = _stories(org, now, seed, write)
     for table, rows in alert_tables(incidents).items():
         write(table, rows)
+    write_file_profiles(lake, tenant_id, now)  # from the telemetry just written
     return DemoTelemetry(
         incidents=incidents,
         row_counts=dict(sorted(counts.items())),

@@ -26,7 +26,7 @@ from xdrlab.engine.errors import QueryRejected, QueryTimeout, ResourcesExceeded,
 from xdrlab.engine.results import ExecutionStats, HuntingResult
 from xdrlab.engine.window import HuntingWindow
 from xdrlab.kql.compiled import CompiledQuery
-from xdrlab.lake.schema import KustoType, Table, hunting_tables
+from xdrlab.lake.schema import FUNCTION_TABLES, KustoType, Table, hunting_tables
 from xdrlab.lake.store import Lake
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class SparkEngine:
         return HuntingResult(compiled.columns, arrow, compiled.render, stats)
 
     def _table(self, name: str) -> Table:
-        table = self.tables.get(name)
+        table = self.tables.get(name) or FUNCTION_TABLES.get(name)
         if table is None:
             raise QueryRejected(f"'{name}' is not an advanced hunting table.")
         return table

@@ -17,6 +17,7 @@ from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.convert import as_type
 from xdrlab.kql.binder.scalar import Binder, LetValue, TabularLet, UserFunction
 from xdrlab.kql.binder.types import NUMERIC, STRINGLIKE, T, Typed
+from xdrlab.kql.operators import file_profile
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.relation import Relation
 from xdrlab.kql.syntax import nodes as n
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from xdrlab.kql.syntax.parser import Parser
 
 MAX_EXPANSIONS = 500
-# Advanced hunting's built-in functions: they enrich from Microsoft's global data, which a
-# self-hosted lake does not have.
+# Advanced hunting's built-in functions that enrich from data outside the query: FileProfile
+# reads the lake's file profiles; the others are refused by name.
 BUILT_IN_FUNCTIONS = frozenset({"FileProfile", "DeviceFromIP", "AssignedIPAddresses", "SeenBy"})
 
 PARAM_TYPES = {
@@ -165,6 +166,8 @@ def parse(p: Parser, keyword: Token) -> Invoke:
 def lower(ctx: Lowering, rel: Relation, node: Invoke) -> Relation:
     fn = ctx.env.lets.get(node.call.name)
     if not isinstance(fn, UserFunction):
+        if node.call.name == file_profile.NAME:
+            return file_profile.lower(ctx, rel, node.call)
         if node.call.name in BUILT_IN_FUNCTIONS:
             raise diag.unsupported_function(node.call.name, node.call.pos)
         raise diag.unknown_function(node.keyword, node.call.name, node.call.pos)

@@ -22,9 +22,10 @@ from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import result_name
 from xdrlab.kql.binder.types import T
 from xdrlab.kql.operators import mv_expand
-from xdrlab.kql.operators.partitioned import ROW_WISE, PartitionedLowering, SharedInput
+from xdrlab.kql.operators.partitioned import ROW_WISE, PartitionedLowering
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.operators.shaping import parse_options
+from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.relation import Output, Relation
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token

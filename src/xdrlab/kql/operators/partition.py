@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.types import T
-from xdrlab.kql.operators.partitioned import PartitionedLowering, SharedInput
+from xdrlab.kql.operators.partitioned import PartitionedLowering
 from xdrlab.kql.operators.registry import register_operator
+from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.relation import Output
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token

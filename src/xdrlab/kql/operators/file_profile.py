@@ -1,0 +1,181 @@
+"""`invoke FileProfile([IdColumn], [MaxFiles])`: advanced hunting's built-in file enrichment.
+
+Adds to each row what is known about the file whose hash is in `IdColumn` (`SHA1` by default;
+also `SHA256`, `InitiatingProcessSHA1`, `InitiatingProcessSHA256`): prevalence, first and
+last sighting, signature and signer, threat name, publisher and product, from the tenant's
+`FileProfile` data in the lake (see `xdrlab.lake.schema.FILE_PROFILE`). At most `MaxFiles`
+distinct files are looked up (100 by default, 1 to 1,000, as in production); their rows get
+`ProfileAvailability` "Available" or "Missing" (no profile), other rows and rows without a
+hash get it empty, and their profile columns empty.
+
+Profile columns the input already has (`DeviceProcessEvents` carries `SHA256`, `MD5`,
+`FileSize`) are kept as they are rather than added twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from xdrlab.kql import diagnostics as diag
+from xdrlab.kql.binder.types import INTEGER, STRINGLIKE, number, string
+from xdrlab.kql.operators.join import qualified, subquery
+from xdrlab.kql.operators.shared_input import SharedInput
+from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.syntax import nodes as n
+from xdrlab.lake.schema import FILE_PROFILE, Column, KustoType
+
+if TYPE_CHECKING:
+    from xdrlab.kql.compiler import Lowering
+
+NAME = "FileProfile"
+# The column a file ID can come from, and the profile's hash it is matched with.
+ID_COLUMNS = {
+    "SHA1": "SHA1",
+    "InitiatingProcessSHA1": "SHA1",
+    "SHA256": "SHA256",
+    "InitiatingProcessSHA256": "SHA256",
+}
+DEFAULT_MAX_FILES = 100
+MAX_FILES = 1_000
+
+
+def lower(ctx: Lowering, rel: Relation, call: n.Call) -> Relation:
+    if len(call.args) > 2:
+        raise diag.argument_count("invoke", NAME, "0 to 2", call.pos)
+    id_column = _id_column(call.args[0] if call.args else None, call)
+    max_files = _max_files(ctx, rel, call.args[1] if len(call.args) > 1 else None)
+    source = rel.output(id_column)
+    if source is None:
+        raise diag.unknown_column("invoke", id_column, call.args[0].pos if call.args else call.pos)
+    if source.column.type not in STRINGLIKE:
+        raise diag.type_mismatch(
+            "invoke", f"'{NAME}': the file ID column '{id_column}' must be a string", call.pos
+        )
+    ctx.used.add(FILE_PROFILE.name)
+    ctx.partition_keys += 1
+    shared = SharedInput(rel, f"__fp{ctx.partition_keys}_rows")
+    rows = shared.scan()
+    ids = _chosen_ids(shared, id_column, max_files)
+    profiles = _profiles(ID_COLUMNS[id_column])
+
+    rows_sub, row_names = subquery(rows, "_r")
+    row_sql = dict(zip(rows.names(), row_names, strict=True))
+    ids_sub, (id_name,) = subquery(ids, "_c")
+    profiles_sub, profile_names = subquery(profiles, "_f")
+    profile_sql = dict(zip(profiles.names(), profile_names, strict=True))
+
+    columns: list[tuple[Column, exp.Expr]] = [
+        (o.column, qualified("_r", row_sql[o.name])) for o in rows.outputs
+    ]
+    present = set(rows.names())
+    for column in FILE_PROFILE.columns:
+        if column.name in present:
+            continue
+        value: exp.Expr = qualified("_f", profile_sql[column.name])
+        if column.type in STRINGLIKE:  # strings are empty, never null, in Kusto
+            value = exp.Coalesce(this=value, expressions=[string("")])
+        columns.append((column, value))
+    chosen = qualified("_c", id_name)
+    found = qualified("_f", profile_sql["__key"])
+    availability = exp.Case(
+        ifs=[
+            exp.If(this=exp.Is(this=chosen, expression=exp.Null()), true=string("")),
+            exp.If(this=exp.Is(this=found, expression=exp.Null()), true=string("Missing")),
+        ],
+        default=string("Available"),
+    )
+    if "ProfileAvailability" not in present:
+        columns.append((Column("ProfileAvailability", KustoType.STRING), availability))
+
+    names = sql_names([c.name for c, _ in columns])
+    select = exp.Select(
+        expressions=[
+            exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
+            for (_, sql), name in zip(columns, names, strict=True)
+        ]
+    )
+    select.set("from_", exp.From(this=rows_sub))
+    row_id = exp.Lower(this=qualified("_r", row_sql[id_column]))
+    select.set(
+        "joins",
+        [
+            exp.Join(this=ids_sub, side="LEFT", on=exp.EQ(this=row_id, expression=chosen.copy())),
+            exp.Join(
+                this=profiles_sub, side="LEFT", on=exp.EQ(this=chosen.copy(), expression=found)
+            ),
+        ],
+    )
+    depth = rel.depth + 2
+    alias = exp.TableAlias(this=exp.Identifier(this=f"_fp{depth}", quoted=True))
+    outputs = [Output(c, column_ref(name)) for (c, _), name in zip(columns, names, strict=True)]
+    joined = Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+    return shared.attach(joined, read_twice=True)
+
+
+def _id_column(arg: n.Expr | None, call: n.Call) -> str:
+    """The first argument: a column name, bare or quoted."""
+    if arg is None:
+        return "SHA1"
+    if isinstance(arg, n.Name):
+        name = arg.name
+    elif isinstance(arg, n.Literal) and arg.type == "string" and isinstance(arg.value, str):
+        name = arg.value
+    else:
+        raise diag.argument_type("invoke", NAME, 1, "column name", "expression", arg.pos)
+    if name not in ID_COLUMNS:
+        raise diag.type_mismatch(
+            "invoke",
+            f"'{NAME}': the file ID column must be one of {', '.join(ID_COLUMNS)}, not '{name}'",
+            arg.pos,
+        )
+    return name
+
+
+def _max_files(ctx: Lowering, rel: Relation, arg: n.Expr | None) -> int:
+    if arg is None:
+        return DEFAULT_MAX_FILES
+    value = ctx.binder(rel, "invoke").bind(arg)
+    if not value.is_constant or value.type not in INTEGER or not isinstance(value.value, int):
+        raise diag.expected_constant("invoke", f"'{NAME}': the number of files", arg.pos)
+    if not 1 <= value.value <= MAX_FILES:
+        raise diag.type_mismatch(
+            "invoke",
+            f"'{NAME}': the number of files must be between 1 and {MAX_FILES:,}",
+            arg.pos,
+        )
+    return value.value
+
+
+def _chosen_ids(shared: SharedInput, id_column: str, max_files: int) -> Relation:
+    """The first `max_files` distinct non-empty file IDs of the input, lower-cased."""
+    ids = shared.scan([id_column])
+    (output,) = ids.outputs
+    ids.where.append(exp.NEQ(this=output.sql.copy(), expression=string("")))
+    ids.outputs = [Output(Column("__id", KustoType.STRING), exp.Lower(this=output.sql.copy()))]
+    ids.distinct = True
+    ids.limit = max_files
+    return ids
+
+
+def _profiles(hash_column: str) -> Relation:
+    """One profile per hash (the most recently seen, if the data holds several)."""
+    profiles = Relation.scan(FILE_PROFILE.name, FILE_PROFILE.columns)
+    key = exp.Lower(this=column_ref(hash_column))
+    newest = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[key.copy()],
+        order=exp.Order(
+            expressions=[
+                exp.Ordered(this=column_ref("GlobalLastSeen"), desc=True, nulls_first=False)
+            ]
+        ),
+    )
+    profiles.where.append(exp.NEQ(this=column_ref(hash_column), expression=string("")))
+    profiles.outputs.append(Output(Column("__key", KustoType.STRING), key))
+    profiles.outputs.append(Output(Column("__rank", KustoType.LONG), newest))
+    profiles = profiles.wrap()
+    rank = profiles.outputs.pop()
+    profiles.where.append(exp.EQ(this=rank.sql, expression=number(1)))
+    return profiles
