@@ -165,7 +165,9 @@ def test_function_in_where_and_toscalar_inside_function(dev: Lake) -> None:
             25,
         ),
         ("DeviceInfo | invoke nope()", diag.UNKNOWN_FUNCTION, 1, 21),
-        ("DeviceInfo | invoke FileProfile()", diag.UNSUPPORTED_FUNCTION, 1, 21),
+        ("DeviceInfo | invoke SeenBy()", diag.UNSUPPORTED_FUNCTION, 1, 21),
+        # FileProfile runs, but DeviceInfo has no SHA1 column to look files up by
+        ("DeviceInfo | invoke FileProfile()", diag.UNKNOWN_COLUMN, 1, 21),
         ("let f = (x:long) { x };\nDeviceInfo | invoke f()", diag.TYPE_MISMATCH, 2, 21),
         ("let f = (x:frob) { x };\nDeviceInfo", diag.SYNTAX_ERROR, 1, 12),
     ],

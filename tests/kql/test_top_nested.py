@@ -1,4 +1,4 @@
-"""`top-nested` (one level): the N groups with the largest (or smallest) aggregate."""
+"""`top-nested`: the N groups with the largest (or smallest) aggregate, level within level."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from tests.kql.conftest import Lake
 from xdrlab.kql import KqlError
-from xdrlab.kql.diagnostics import UNSUPPORTED_FEATURE
+from xdrlab.kql.diagnostics import DUPLICATE_COLUMN, UNSUPPORTED_FEATURE
 
 
 @pytest.fixture
@@ -41,19 +41,36 @@ def test_one_level_desc_and_asc(net: Lake) -> None:
     assert r.rows == [("b.com", 1), ("c.com", 2)]
 
 
-@pytest.mark.parametrize(
-    ("kql", "column"),
-    [
-        (
-            "DeviceNetworkEvents | top-nested 2 of RemoteUrl by count(), top-nested 1 of DeviceId"
-            " by count()",
-            61,
-        ),
-        ("DeviceNetworkEvents | top-nested 2 of RemoteUrl with others = 'x' by count()", 63),
-    ],
-)
-def test_unsupported(lake: Lake, kql: str, column: int) -> None:
+def test_levels_nest_within_their_parent(net: Lake) -> None:
+    # per URL: devices a.com {1,2,3}, b.com {1}, c.com {2,3}; the top two URLs by devices,
+    # then within each the device with the most events (ties: any one of them)
+    r = net.run(
+        "DeviceNetworkEvents | top-nested 2 of RemoteUrl by dcount(DeviceId),"
+        " top-nested 1 of DeviceId by Events = count() | project RemoteUrl, Devices ="
+        " aggregated_RemoteUrl, Events"
+    )
+    assert r.names == ["RemoteUrl", "Devices", "Events"]
+    assert sorted(r.rows) == [("a.com", 3, 1), ("c.com", 2, 1)]
+    # every group of the last level when it has no count; the levels' order is kept
+    r = net.run(
+        "DeviceNetworkEvents | top-nested 1 of DeviceId by count(),"
+        " top-nested of RemoteUrl by n = count() asc"
+    )
+    assert r.names == ["DeviceId", "aggregated_DeviceId", "RemoteUrl", "n"]
+    assert sorted(r.rows) == [("1", 3, "a.com", 1), ("1", 3, "b.com", 2)]
+
+
+def test_a_name_twice_is_refused(lake: Lake) -> None:
     with pytest.raises(KqlError) as e:
-        lake.compile(kql)
+        lake.compile(
+            "DeviceNetworkEvents | top-nested 2 of RemoteUrl by count(), top-nested 1 of"
+            " RemoteUrl by count()"
+        )
+    assert e.value.diagnostic.code == DUPLICATE_COLUMN
+
+
+def test_with_others_is_refused(lake: Lake) -> None:
+    with pytest.raises(KqlError) as e:
+        lake.compile("DeviceNetworkEvents | top-nested 2 of RemoteUrl with others = 'x' by count()")
     d = e.value.diagnostic
-    assert (d.code, d.line, d.column) == (UNSUPPORTED_FEATURE, 1, column)
+    assert (d.code, d.line, d.column) == (UNSUPPORTED_FEATURE, 1, 63)

@@ -78,6 +78,12 @@ QUERIES = {
 | invoke FileProfile(InitiatingProcessSHA1, 1000)
 | summarize n = count() by InitiatingProcessFileName, ProfileAvailability, GlobalPrevalence,
     Signer, IsRootSignerMicrosoft, SignatureState, GlobalFirstSeen""",
+    # top-nested with levels: a CTE of the columns the levels read, one grouping per level,
+    # ranks within the parent's keys, the levels joined (counts large enough that ties at the
+    # cut cannot pick different groups on the two engines)
+    "top_nested_levels": """DeviceNetworkEvents
+| top-nested 1000 of RemoteUrl by dcount(DeviceId), top-nested of DeviceName by Events = count(),
+    top-nested 1000 of RemotePort by max(Timestamp)""",
 }
 
 

@@ -1,8 +1,11 @@
 """`top-nested N of Key by Agg [asc|desc]`: the N groups of `Key` with the largest aggregate.
 
 One level is `summarize Agg by Key | top N by Agg`: the key column (named like `summarize`
-names it) and the aggregate, named `aggregated_<Key>` unless named. Several levels and
-`with others` are refused as unsupported.
+names it) and the aggregate, named `aggregated_<Key>` unless named. With several levels, each
+level's aggregate is computed per group of its key and the keys above, its top N are chosen
+within each parent group, and a row is a group of the last level whose every ancestor made its
+level's top: `Key1, aggregated_Key1, Key2, aggregated_Key2, ...`. `with others` is refused as
+unsupported.
 """
 
 from __future__ import annotations
@@ -10,18 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import result_name
+from xdrlab.kql.binder.types import number
 from xdrlab.kql.operators import summarize
+from xdrlab.kql.operators.common import names_in
+from xdrlab.kql.operators.join import qualified, subquery
 from xdrlab.kql.operators.registry import register_operator
+from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.operators.sort import apply_order
 from xdrlab.kql.operators.take import row_count
+from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
+from xdrlab.lake.schema import Column, KustoType
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
-    from xdrlab.kql.relation import Relation
     from xdrlab.kql.syntax.parser import Parser
 
 
@@ -69,28 +79,124 @@ def parse(p: Parser, keyword: Token) -> TopNested:
 
 
 def lower(ctx: Lowering, rel: Relation, node: TopNested) -> Relation:
-    if len(node.levels) > 1:
-        raise diag.unsupported_feature("'top-nested' with several levels", node.levels[1].pos)
-    (level,) = node.levels
-    if level.others is not None:
-        raise diag.unsupported_feature("'top-nested ... with others'", level.others.pos)
+    for level in node.levels:
+        if level.others is not None:
+            raise diag.unsupported_feature("'top-nested ... with others'", level.others.pos)
+    named = _named_levels(node)
+    if len(named) == 1:
+        return _level(ctx, rel, node, named, 0)
+    # Each level groups the input by its key and every key above it, so the input is read
+    # once per level: as a CTE, computed once.
+    used = names_in([e for lv in node.levels for e in (lv.key.expr, lv.aggregate.expr)])
+    if "*" not in used:  # only the columns the levels read are kept for them
+        if rel.distinct:
+            rel = rel.wrap()
+        rel.outputs = [o for o in rel.outputs if o.name in used] or rel.outputs[:1]
+    ctx.partition_keys += 1
+    shared = SharedInput(rel, f"__tn{ctx.partition_keys}_rows")
+    levels = [_level(ctx, shared.scan(), node, named, i) for i in range(len(named))]
+    return shared.attach(_nest(levels, named), read_twice=True)
+
+
+def _named_levels(node: TopNested) -> list[tuple[Level, str, str]]:
+    """Each level with its key's and its aggregate's column names (as Kusto names them)."""
+    named: list[tuple[Level, str, str]] = []
+    taken: set[str] = set()
+    for i, level in enumerate(node.levels):
+        key_name = level.key.name or result_name(level.key.expr) or f"Column{i + 1}"
+        agg_name = level.aggregate.name or f"aggregated_{key_name}"
+        for name, pos in ((key_name, level.key.pos), (agg_name, level.aggregate.pos)):
+            if name in taken:
+                raise diag.duplicate_column(node.keyword, name, pos)
+            taken.add(name)
+        named.append((level, key_name, agg_name))
+    return named
+
+
+def _level(
+    ctx: Lowering, rel: Relation, node: TopNested, named: list[tuple[Level, str, str]], i: int
+) -> Relation:
+    """Level `i`: its aggregate by its key and the keys above, the top N within each parent."""
+    level, _, agg_name = named[i]
     count = None if level.count is None else row_count(ctx, rel, level.count, node.keyword)
-    key_name = level.key.name or result_name(level.key.expr) or "Column1"
-    key = n.Assignment(level.key.pos, key_name, level.key.expr)
-    agg_name = level.aggregate.name or f"aggregated_{key_name}"
+    keys = tuple(n.Assignment(lv.key.pos, key, lv.key.expr) for lv, key, _ in named[: i + 1])
     aggregate = n.Assignment(level.aggregate.pos, agg_name, level.aggregate.expr)
-    grouped = summarize.Summarize(node.pos, node.keyword, (aggregate,), (key,))
-    rel = summarize.lower(ctx, rel, grouped)
+    grouped = summarize.lower(
+        ctx, rel, summarize.Summarize(node.pos, node.keyword, (aggregate,), keys)
+    )
     sort_key = n.SortKey(
         level.aggregate.pos,
         n.Name(level.aggregate.pos, agg_name),
         level.descending,
         not level.descending,
     )
-    rel = apply_order(ctx, rel, (sort_key,), node.keyword)
-    if count is not None:
-        rel.limit = count
-    return rel
+    if i == 0:
+        grouped = apply_order(ctx, grouped, (sort_key,), node.keyword)
+        if count is not None:
+            grouped.limit = count
+        return grouped
+    if count is None:
+        return grouped
+    # the top N within each parent group: ranked by the aggregate, partitioned by the keys above
+    grouped = grouped.wrap()
+    scope = grouped.scope()
+    binder = ctx.binder(grouped, node.keyword)
+    order = binder.bind(sort_key.expr).sql
+    rank = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[scope[key].sql.copy() for _, key, _ in named[:i]],
+        order=exp.Order(
+            expressions=[
+                exp.Ordered(this=order, desc=level.descending, nulls_first=not level.descending)
+            ]
+        ),
+    )
+    grouped.outputs.append(Output(Column(f"__rank{i}", KustoType.LONG), rank))
+    grouped = grouped.wrap()
+    ranked = grouped.outputs.pop()
+    grouped.where.append(exp.LTE(this=ranked.sql, expression=number(count)))
+    return grouped
+
+
+def _nest(levels: list[Relation], named: list[tuple[Level, str, str]]) -> Relation:
+    """The deepest level's groups whose every ancestor made its level's top, with each level's
+    key and aggregate: `Key1, aggregated_Key1, Key2, aggregated_Key2, ...`."""
+    subqueries = []
+    for i, level in enumerate(levels):
+        sub, names = subquery(level, f"_t{i}")
+        subqueries.append((sub, dict(zip(level.names(), names, strict=True))))
+    deepest = len(levels) - 1
+    columns: list[tuple[Column, exp.Expr]] = []
+    for i, (_, key, agg) in enumerate(named):
+        key_column = levels[deepest].output(key)
+        agg_column = levels[i].output(agg)
+        assert key_column is not None and agg_column is not None
+        columns.append((key_column.column, qualified(f"_t{deepest}", subqueries[deepest][1][key])))
+        columns.append((agg_column.column, qualified(f"_t{i}", subqueries[i][1][agg])))
+    aliases = sql_names([c.name for c, _ in columns])
+    select = exp.Select(
+        expressions=[
+            exp.Alias(this=sql, alias=exp.Identifier(this=alias, quoted=True))
+            for (_, sql), alias in zip(columns, aliases, strict=True)
+        ]
+    )
+    select.set("from_", exp.From(this=subqueries[deepest][0]))
+    joins = []
+    for i in range(deepest):
+        sub, sql_of = subqueries[i]
+        condition: exp.Expr | None = None
+        for _, key, _ in named[: i + 1]:
+            same = exp.NullSafeEQ(
+                this=qualified(f"_t{deepest}", subqueries[deepest][1][key]),
+                expression=qualified(f"_t{i}", sql_of[key]),
+            )
+            condition = same if condition is None else exp.And(this=condition, expression=same)
+        joins.append(exp.Join(this=sub, kind="INNER", on=condition))
+    select.set("joins", joins)
+    depth = max(level.depth for level in levels) + 1
+    alias = exp.TableAlias(this=exp.Identifier(this=f"_n{depth}", quoted=True))
+    outputs = [Output(c, column_ref(a)) for (c, _), a in zip(columns, aliases, strict=True)]
+    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
 
 
 register_operator("top-nested", node=TopNested, parse=parse, lower=lower)
