@@ -90,6 +90,26 @@ def test_dynamic_and_json_columns_parse(demo: Generated) -> None:
     assert rows == [(0,)]
 
 
+def test_plugged_in_devices_name_their_setup_class(demo: Generated) -> None:
+    rows = demo.query(
+        "select json_extract_string(AdditionalFields, '$.ClassName'), "
+        "json_extract_string(AdditionalFields, '$.ClassId'), "
+        "json_extract_string(AdditionalFields, '$.DeviceId') "
+        "from {DeviceEvents} where ActionType = 'PnpDeviceConnected'"
+    )
+    assert rows
+    classes = {name: class_id for name, class_id, _ in rows}
+    assert classes["USB"] == "{36fc9e60-c465-11cf-8056-444553540000}"
+    assert classes["DiskDrive"] == "{4d36e967-e325-11ce-bfc1-08002be10318}"
+    # every node is the one USB stick whose serial UsbDriveMounted reports
+    serials = demo.query(
+        "select distinct json_extract_string(AdditionalFields, '$.SerialNumber') "
+        "from {DeviceEvents} where ActionType = 'UsbDriveMounted'"
+    )
+    assert len(serials) == 1
+    assert all(serials[0][0] in device_id for _, _, device_id in rows)
+
+
 def test_hashes_are_consistent_per_file(demo: Generated) -> None:
     """The same binary (by path) always has the same hashes, in every table."""
     rows = demo.query(

@@ -189,6 +189,71 @@ def test_password_spray_and_inbox_rule(demo: Generated) -> None:
     assert any(p["Name"] == "ForwardTo" for p in raw["Parameters"])
 
 
+def test_the_attacker_deletes_the_invoice_thread_it_read(demo: Generated) -> None:
+    spray = demo.result.incident(SPRAY)
+    user = _entities(spray.alerts[0], "User")[0].fields
+    ip = _entities(spray.alerts[0], "Ip")[0].fields["ipAddress"]
+    read = {
+        item["InternetMessageId"]
+        for (raw,) in demo.query(
+            "select RawEventData from {CloudAppEvents} where ActionType = 'MailItemsAccessed' "
+            "and AccountObjectId = ? and IPAddress = ?",
+            user["aadUserId"],
+            ip,
+        )
+        for folder in json.loads(str(raw))["Folders"]
+        for item in folder["FolderItems"]
+    }
+    rows = demo.query(
+        "select ActionType, ObjectId, ActivityObjects from {CloudAppEvents} "
+        "where ActionType in ('MoveToDeletedItems', 'HardDelete') and AccountObjectId = ? "
+        "and IPAddress = ? order by Timestamp",
+        user["aadUserId"],
+        ip,
+    )
+    assert [r[0] for r in rows] == ["MoveToDeletedItems"] * 2 + ["HardDelete"] * 2
+    deleted = {r[1] for r in rows}
+    assert len(deleted) == 2 and deleted <= read
+    folders = {"MoveToDeletedItems": ["Inbox", "Deleted Items"], "HardDelete": ["Deleted Items"]}
+    for action, message_id, objects in rows:
+        parsed = json.loads(str(objects))
+        (actor,) = [o for o in parsed if o["Type"] == "User"]
+        (email,) = [o for o in parsed if o["Type"] == "Email"]
+        assert actor["Id"] == user["userPrincipalName"] and actor["Role"] == "Actor"
+        assert email["Id"] == message_id and "Invoice" in email["Name"]
+        assert email["Role"] == "Target object"
+        folder = [o for o in parsed if o["Type"] == "Folder"]
+        assert [o["Name"] for o in folder] == folders[action]
+        assert all(o["Id"].startswith("LgAAAA") for o in folder)
+
+
+def test_file_evidence_is_the_file_entity_with_its_host(demo: Generated) -> None:
+    devices = {d.device_id: d for i in demo.result.incidents for a in i.alerts for d in a.devices}
+    for incident in demo.result.incidents:
+        for alert in incident.alerts:
+            files = {e.fields["sha256"]: e.fields for e in _entities(alert, "File")}
+            rows = demo.query(
+                "select SHA256, AdditionalFields from {AlertEvidence} "
+                "where AlertId = ? and EntityType = 'File'",
+                alert.alert_id,
+            )
+            assert len(rows) == len(files), alert.title
+            for sha256, additional in rows:
+                spec, fields = files[sha256], json.loads(str(additional))
+                assert fields["Type"] == "file"
+                assert (fields["Name"], fields["Directory"]) == (
+                    spec["fileName"],
+                    spec["filePath"],
+                )
+                assert {h["Algorithm"]: h["Value"] for h in fields["FileHashes"]} == {
+                    "SHA1": spec["sha1"],
+                    "SHA256": spec["sha256"],
+                }
+                device = devices[spec["deviceId"]]
+                assert fields["Host"]["MdatpDeviceId"] == device.device_id
+                assert fields["Host"]["FQDN"] == device.device_name
+
+
 def test_alert_tables_agree_with_the_specs(demo: Generated) -> None:
     alerts = [a for i in demo.result.incidents for a in i.alerts]
     info = {

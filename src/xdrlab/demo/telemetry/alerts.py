@@ -1,17 +1,22 @@
 """Alert ids, how the hunting tables name alert sources and techniques, and the AlertInfo and
 AlertEvidence rows that describe each AlertSpec (one evidence row per entity, plus one
-``Machine`` row per device)."""
+``Machine`` row per device).
+
+A ``File`` row's AdditionalFields is the file entity as Defender records it: ``Name``,
+``Directory``, ``FileHashes`` (one ``filehash`` object per algorithm) and the ``Host`` the file
+was found on, as a nested ``host`` object."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
 from xdrlab.demo.telemetry.frame import dumps, from_rows
-from xdrlab.demo.telemetry.model import AlertSpec, EntitySpec, IncidentSpec
+from xdrlab.demo.telemetry.model import AlertSpec, DeviceSpec, EntitySpec, IncidentSpec
 
 # API serviceSource / detectionSource → the names AlertInfo and AlertEvidence use.
 SERVICE_SOURCES = {
@@ -104,7 +109,40 @@ def alert_info_rows(alert: AlertSpec) -> dict[str, Any]:
     }
 
 
-def _entity_columns(entity: EntitySpec) -> dict[str, Any]:
+def _host(device: DeviceSpec) -> dict[str, Any]:
+    """A device as the nested ``host`` object of an evidence entity."""
+    host_name, _, dns_domain = device.device_name.partition(".")
+    host: dict[str, Any] = {
+        "Type": "host",
+        "HostName": host_name,
+        "DnsDomain": dns_domain,
+        "OSFamily": "Windows",
+        "OSVersion": device.os_version,
+        "FQDN": device.device_name,
+        "MdatpDeviceId": device.device_id,
+    }
+    if device.aad_device_id:
+        host["AadDeviceId"] = device.aad_device_id
+    return host
+
+
+def _file_fields(f: Mapping[str, Any], hosts: Mapping[str, DeviceSpec]) -> dict[str, Any]:
+    """AdditionalFields of a ``File`` evidence row: the file entity with its hashes and host."""
+    fields: dict[str, Any] = {"Type": "file", "Name": f["fileName"]}
+    if f.get("filePath"):
+        fields["Directory"] = f["filePath"]
+    fields["FileHashes"] = [
+        {"Algorithm": algorithm, "Value": f[key], "Type": "filehash"}
+        for key, algorithm in (("sha1", "SHA1"), ("sha256", "SHA256"))
+        if f.get(key)
+    ]
+    device = hosts.get(f.get("deviceId") or "")
+    if device is not None:
+        fields["Host"] = _host(device)
+    return fields
+
+
+def _entity_columns(entity: EntitySpec, hosts: Mapping[str, DeviceSpec]) -> dict[str, Any]:
     f = entity.fields
     row: dict[str, Any] = {}
     if "fileName" in f:
@@ -143,7 +181,10 @@ def _entity_columns(entity: EntitySpec) -> dict[str, Any]:
     }
     if "processId" in f:
         extra["processId"] = f["processId"]
-    row["AdditionalFields"] = dumps({"Type": entity.entity_type.lower(), **extra})
+    if entity.entity_type == "File" and "fileName" in f:
+        row["AdditionalFields"] = dumps(_file_fields(f, hosts))
+    else:
+        row["AdditionalFields"] = dumps({"Type": entity.entity_type.lower(), **extra})
     row.update(entity.evidence)
     return row
 
@@ -151,6 +192,10 @@ def _entity_columns(entity: EntitySpec) -> dict[str, Any]:
 def alert_tables(incidents: tuple[IncidentSpec, ...]) -> dict[str, pa.Table]:
     info: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
+    # every alerted device, so an entity on a device names it even in an alert without devices
+    hosts = {
+        d.device_id: d for incident in incidents for alert in incident.alerts for d in alert.devices
+    }
     for incident in incidents:
         for alert in incident.alerts:
             base = alert_info_rows(alert)
@@ -193,7 +238,7 @@ def alert_tables(incidents: tuple[IncidentSpec, ...]) -> dict[str, pa.Table]:
                 if first is not None and entity.entity_type in ("File", "Process", "Registry"):
                     row["DeviceId"] = first.device_id
                     row["DeviceName"] = first.device_name
-                row.update(_entity_columns(entity))
+                row.update(_entity_columns(entity, hosts))
                 evidence.append(row)
     return {
         "AlertInfo": from_rows("AlertInfo", info),

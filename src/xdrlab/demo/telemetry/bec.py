@@ -1,13 +1,17 @@
 """Story: a password spray against Entra ID finds one weak password; the attacker signs in
-from abroad, reads mail and creates an inbox rule forwarding invoices to an outside address."""
+from abroad, reads mail, creates an inbox rule forwarding invoices to an outside address, then
+deletes the invoice thread it read (moved to Deleted Items, then purged) so the victim does not
+answer the real supplier."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from xdrlab.demo.telemetry.alerts import alert_id
-from xdrlab.demo.telemetry.fleet import Org, stable_guid
+from xdrlab.demo.telemetry.fleet import Org, stable_guid, stable_hex
 from xdrlab.demo.telemetry.model import AlertSpec, EntitySpec, IncidentSpec
 from xdrlab.demo.telemetry.rng import py_random
 from xdrlab.demo.telemetry.story import Rows
@@ -15,6 +19,12 @@ from xdrlab.demo.telemetry.story import Rows
 STORY = "password-spray-inbox-rule"
 SPRAY_IP = "192.0.2.66"
 FORWARD_TO = "invoices.archive@proton-mail.example"
+
+
+def _folder_id(*parts: object) -> str:
+    """An Exchange folder id: base64 of a 46-byte folder entry id (it starts "LgAAAA")."""
+    digest = hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
+    return base64.b64encode(bytes((0x2E, 0, 0, 0, 0)) + digest + digest[:9]).decode()
 
 
 def build(org: Org, now: datetime, seed: int, rows: Rows) -> IncidentSpec:
@@ -80,6 +90,24 @@ def build(org: Org, now: datetime, seed: int, rows: Rows) -> IncidentSpec:
         "UncommonForUser": ["IPAddress", "CountryCode", "ISP"],
         "AuditSource": "Defender for Cloud Apps access control",
     }
+    actor = {
+        "Type": "User",
+        "Role": "Actor",
+        "Name": victim.display_name,
+        "Id": victim.upn,
+    }
+    inbox = {
+        "Type": "Folder",
+        "Role": "Target object",
+        "Name": "Inbox",
+        "Id": _folder_id(seed, STORY, victim.upn, "Inbox"),
+    }
+    deleted_items = {
+        "Type": "Folder",
+        "Role": "Destination object",
+        "Name": "Deleted Items",
+        "Id": _folder_id(seed, STORY, victim.upn, "Deleted Items"),
+    }
     access_times = [
         signed_in + timedelta(minutes=2 + 3 * k, seconds=rnd.randrange(60)) for k in range(5)
     ]
@@ -112,7 +140,7 @@ def build(org: Org, now: datetime, seed: int, rows: Rows) -> IncidentSpec:
                         }
                     ],
                 },
-                "ActivityObjects": [{"Type": "Folder", "Name": "Inbox"}],
+                "ActivityObjects": [actor, inbox],
             },
         )
     rule_time = access_times[-1] + timedelta(minutes=4)
@@ -150,6 +178,60 @@ def build(org: Org, now: datetime, seed: int, rows: Rows) -> IncidentSpec:
             ],
         },
     )
+
+    # The invoice thread the attacker read last (the message ids of the last MailItemsAccessed):
+    # moved to Deleted Items, then purged from there, so the victim never answers the supplier.
+    invoice = 1000 + int(stable_hex(6, seed, STORY, "invoice"), 16) % 9000
+    last_read = len(access_times) - 1
+    thread = [
+        (
+            f"<{stable_guid(seed, STORY, 'item', last_read, j)}@{org.dns_domain}>",
+            subject,
+        )
+        for j, subject in enumerate(
+            (f"Invoice {invoice} from Litware", f"RE: Invoice {invoice} from Litware")
+        )
+    ]
+    moves: tuple[tuple[str, dict[str, str], dict[str, str] | None], ...] = (
+        ("MoveToDeletedItems", inbox, deleted_items),
+        ("HardDelete", deleted_items, None),
+    )
+    for step, (action, source, destination) in enumerate(moves):
+        where = {"Id": source["Id"], "Path": "\\" + source["Name"]}
+        for j, (message_id, subject) in enumerate(thread):
+            raw: dict[str, Any] = {
+                "Operation": action,
+                "Workload": "Exchange",
+                "UserId": victim.upn,
+                "ClientIPAddress": SPRAY_IP,
+                "Folder": where,
+                "AffectedItems": [
+                    {"InternetMessageId": message_id, "Subject": subject, "ParentFolder": where}
+                ],
+            }
+            objects = [
+                actor,
+                {"Type": "Email", "Role": "Target object", "Name": subject, "Id": message_id},
+                {**source, "Role": "Parameter"},
+            ]
+            if destination is not None:
+                raw["DestFolder"] = {"Id": destination["Id"], "Path": "\\" + destination["Name"]}
+                objects.append(destination)
+            rows.add(
+                "CloudAppEvents",
+                {
+                    **cloud_base,
+                    "Timestamp": rule_time + timedelta(minutes=2 + 3 * step, seconds=7 + 11 * j),
+                    "ActionType": action,
+                    "ActivityType": "Delete",
+                    "ObjectName": subject,
+                    "ObjectType": "Email",
+                    "ObjectId": message_id,
+                    "ReportId": stable_guid(seed, STORY, "delete", action, j),
+                    "RawEventData": raw,
+                    "ActivityObjects": objects,
+                },
+            )
 
     user_entity = EntitySpec(
         "User",

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from xdrlab.demo.telemetry.engine import Actor, OrgArrays, Profile
 from xdrlab.demo.telemetry.fleet import Org
+from xdrlab.demo.telemetry.frame import dumps
 from xdrlab.demo.telemetry.rng import Stream
 from xdrlab.demo.telemetry.software import IMAGES, file_hashes
 
@@ -704,6 +705,37 @@ def image_load_profiles() -> list[Profile]:
     ]
 
 
+# What Windows reports, one PnpDeviceConnected event per device node, when the fleet's USB stick
+# (a Kingston DataTraveler, the same serial UsbDriveMounted names) is plugged in: the USB device,
+# its disk drive and the portable-device volume, each with its setup class GUID.
+_STICK = "E0D55EA57412F3B1A94E0D4D"
+_STICK_DISK = "DISK&VEN_KINGSTON&PROD_DATATRAVELER_3.0&REV_PMAP"
+USB_STICK_PNP: tuple[dict[str, str], ...] = (
+    {
+        "ClassName": "USB",
+        "ClassId": "{36fc9e60-c465-11cf-8056-444553540000}",
+        "DeviceDescription": "USB Mass Storage Device",
+        "VendorIds": "USB\\VID_0951&PID_1666&REV_0110 USB\\VID_0951&PID_1666",
+        "DeviceId": f"USB\\VID_0951&PID_1666\\{_STICK}",
+    },
+    {
+        "ClassName": "DiskDrive",
+        "ClassId": "{4d36e967-e325-11ce-bfc1-08002be10318}",
+        "DeviceDescription": "Kingston DataTraveler 3.0 USB Device",
+        "VendorIds": "USBSTOR\\DiskKingstonDataTraveler_3.0PMAP USBSTOR\\DiskKingstonDataTraveler_3.0",
+        "DeviceId": f"USBSTOR\\{_STICK_DISK}\\{_STICK}&0",
+    },
+    {
+        "ClassName": "WPD",
+        "ClassId": "{eec5ad98-8080-425f-922a-dabf3de3f69a}",
+        "DeviceDescription": "E:\\",
+        "VendorIds": "wpdbusenum\\fs SWD\\Generic",
+        "DeviceId": f"SWD\\WPDBUSENUM\\_??_USBSTOR#{_STICK_DISK}#{_STICK}&0"
+        "#{53f56307-b6bf-11d0-94f2-00a0c91efb8b}",
+    },
+)
+
+
 def device_event_profiles(org: Org) -> list[Profile]:
     ps = Actor(
         "powershell",
@@ -785,13 +817,13 @@ def device_event_profiles(org: Org) -> list[Profile]:
             },
             n_max=400,
         ),
-        Profile(
-            1,
-            Actor("system", "", "system", "system", "ws"),
-            {
-                "ActionType": "PnpDeviceConnected",
-                "AdditionalFields": '{"ClassName":"USB","DeviceDescription":"USB Mass Storage Device","VendorIds":"USB\\\\VID_0951&PID_1666","DeviceId":"USB\\\\VID_0951&PID_1666\\\\E0D55EA57412F3B1A94E0D4D"}',
-            },
+        *(
+            Profile(
+                1,
+                Actor("system", "", "system", "system", "ws"),
+                {"ActionType": "PnpDeviceConnected", "AdditionalFields": dumps(fields)},
+            )
+            for fields in USB_STICK_PNP
         ),
         Profile(
             1,

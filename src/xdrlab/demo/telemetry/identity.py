@@ -235,12 +235,15 @@ def cloud_app_events(
         '"}',
         "",
     )
+    # the acting user, then the object acted on (its type as the ObjectType column names it)
     objects = pc.binary_join_element_wise(
-        '[{"Type":1,"Role":0,"Name":"',
+        '[{"Type":"User","Role":"Actor","Name":"',
         person("display_name"),
         '","Id":"',
         upn,
-        '"},{"Type":2,"Role":4,"Name":"',
+        '"},{"Type":"',
+        per("object_type"),
+        '","Role":"Target object","Name":"',
         object_name,
         '"}]',
         "",
