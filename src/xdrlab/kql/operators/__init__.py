@@ -7,6 +7,7 @@ from xdrlab.kql.operators import (  # noqa: F401  (imported for their registrati
     evaluate,
     extend,
     find,
+    getschema,
     invoke,
     join,
     make_series,
