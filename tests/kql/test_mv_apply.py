@@ -167,3 +167,12 @@ def test_summarize_gives_a_row_for_a_subtable_the_filter_emptied(lake: Lake) -> 
         "mv-apply p = Ports to typeof(long) on (where p > 1000 | count) | summarize sum(Count), count()",
     )
     assert rows == [(2, 4)]
+
+
+def test_an_aggregate_named_like_a_row_column_replaces_it(lake: Lake) -> None:
+    names, rows = table(
+        lake,
+        "mv-apply p = Ports to typeof(long) on (summarize Weight = count()) | project Host, Weight",
+    )
+    assert names == ["Host", "Weight"]
+    assert rows == sorted([("h1", 3), ("h2", 1), ("h3", 0), ("h4", 2)], key=repr)

@@ -156,14 +156,16 @@ class PartitionedLowering:
     def _summarize(self, rel: Relation, op: n.OperatorNode) -> Relation:
         assert isinstance(op, summarize.Summarize)
         by = (n.Assignment(op.pos, None, self.row_name(op.pos)), *op.by)
-        grouped = self._grouped(rel, summarize.Summarize(op.pos, op.keyword, op.aggregates, by))
-        return grouped if op.by else self._every_partition(grouped)
+        grouped = summarize.Summarize(op.pos, op.keyword, op.aggregates, by)
+        if op.by:
+            return self._grouped(rel, grouped)
+        return self._every_partition(self._same_select(rel, grouped)[0])
 
     def _count(self, rel: Relation, op: n.OperatorNode) -> Relation:
         counted = n.Assignment(op.pos, "Count", n.Call(op.pos, "count", ()))
         by = (n.Assignment(op.pos, None, self.row_name(op.pos)),)
-        grouped = self._grouped(rel, summarize.Summarize(op.pos, op.keyword, (counted,), by))
-        return self._every_partition(grouped)
+        grouped = summarize.Summarize(op.pos, op.keyword, (counted,), by)
+        return self._every_partition(self._same_select(rel, grouped)[0])
 
     def _every_partition(self, grouped: Relation) -> Relation:
         """A `summarize` without `by` (or `count`) gives one row for every partition, as
@@ -171,8 +173,7 @@ class PartitionedLowering:
         partitions left-joined to the grouped rows, and where a partition has none, the
         aggregates' values over no rows (`count()` 0, `make_list()` [], ...)."""
         self.partitions_read = True
-        fixed = {self.row, *self.carried}
-        aggregates = [o for o in grouped.outputs if o.name not in fixed]
+        aggregates = [o for o in grouped.outputs if o.name != self.row]
         empty = Relation(
             grouped.source.copy(),
             [Output(o.column, o.sql.copy()) for o in aggregates],
@@ -186,14 +187,19 @@ class PartitionedLowering:
         every_sql = dict(zip(self.partitions.names(), every_names, strict=True))
         grouped_sub, _ = subquery(grouped, "_g")
         empty_sub, _ = subquery(empty, "_e")
-        columns: list[tuple[Column, exp.Expr]] = []
-        for o in grouped.outputs:
-            if o.name in fixed:
+        key = self.partitions.output(self.row)
+        assert key is not None
+        columns: list[tuple[Column, exp.Expr]] = [
+            (key.column, qualified("_p", every_sql[self.row]))
+        ]
+        for o in aggregates:
+            found = qualified("_g", names[o.name])
+            none = qualified("_e", empty_names[o.name])
+            columns.append((o.column, exp.Coalesce(this=found, expressions=[none])))
+        # the carried columns, from the partitions (an aggregate of the same name wins)
+        for o in self.partitions.outputs:
+            if o.name in self.carried and o.name not in names:
                 columns.append((o.column, qualified("_p", every_sql[o.name])))
-            else:
-                found = qualified("_g", names[o.name])
-                none = qualified("_e", empty_names[o.name])
-                columns.append((o.column, exp.Coalesce(this=found, expressions=[none])))
         aliases = sql_names([c.name for c, _ in columns])
         select = exp.Select(
             expressions=[

@@ -34,9 +34,7 @@ FROM (
       SELECT
         "__mva1",
         COUNT(*) FILTER(WHERE
-          STARTS_WITH(LOWER("Number"), LOWER(COALESCE(JSON_EXTRACT_STRING("Code", '$'), '')))) AS "Matches",
-        ANY_VALUE("Number") AS "Number",
-        ANY_VALUE("Expected") AS "Expected"
+          STARTS_WITH(LOWER("Number"), LOWER(COALESCE(JSON_EXTRACT_STRING("Code", '$'), '')))) AS "Matches"
       FROM (
         SELECT
           "Number",

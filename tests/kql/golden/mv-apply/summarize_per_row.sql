@@ -35,8 +35,7 @@ FROM (
             THEN TRY_CAST(TRIM(JSON_EXTRACT_STRING("l", '$')) AS BIGINT)
             ELSE TRY_CAST(TRUNC(TRY_CAST(TRIM(JSON_EXTRACT_STRING("l", '$')) AS DOUBLE)) AS BIGINT)
           END
-        ) AS BIGINT) AS "SumOfl",
-        ANY_VALUE("xMod2") AS "xMod2"
+        ) AS BIGINT) AS "SumOfl"
       FROM (
         SELECT
           "xMod2",
