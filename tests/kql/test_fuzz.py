@@ -257,6 +257,7 @@ def operator(draw: st.DrawFn, columns: Columns, source: str) -> tuple[str, Colum
                 "extend", "summarize", "take", "sort", "top", "distinct", "count", "mv-expand",
                 "parse", "parse-where", "join", "union", "lookup", "make-series", "top-nested",
                 "serialize", "as", "render", "bag_unpack", "pivot", "limit", "find",
+                "mv-apply", "partition", "getschema", "top-nested levels", "file-profile",
             ]
         )
     )  # fmt: skip
@@ -334,6 +335,44 @@ def operator(draw: st.DrawFn, columns: Columns, source: str) -> tuple[str, Colum
         )
     if which == "top-nested":
         return f"top-nested {n} of {pick} by count()", {pick: kind, "aggregated_x": KustoType.LONG}
+    if which == "mv-apply":
+        inner = draw(
+            st.sampled_from(
+                [
+                    "summarize A = count()",
+                    "where isnotempty(X) | summarize A = make_list(X)",
+                    "top 1 by tostring(X)",
+                    "take 2 | project X",
+                    f"extend A = strcat(tostring(X), {pick}) | distinct A",
+                    "sort by tostring(X) | count",
+                ]
+            )
+        )
+        array = value(draw, columns, KustoType.DYNAMIC, 1)
+        return f"mv-apply X = {array} on ({inner})", {**columns, "X": KustoType.DYNAMIC}
+    if which == "partition":
+        inner = draw(
+            st.sampled_from(
+                ["summarize A = count()", f"top 1 by {pick}", "take 1", "where false | count"]
+            )
+        )
+        return f"partition hint.strategy=native by {pick} ({inner})", columns
+    if which == "getschema":
+        return "getschema", {
+            "ColumnName": KustoType.STRING,
+            "ColumnOrdinal": KustoType.INT,
+            "DataType": KustoType.STRING,
+            "ColumnType": KustoType.STRING,
+        }
+    if which == "top-nested levels":
+        other = draw(st.sampled_from(names))
+        return (
+            f"top-nested {n} of {pick} by count(), top-nested of L2 = {other} by max(1) asc",
+            {pick: kind, "aggregated_x": KustoType.LONG},
+        )
+    if which == "file-profile":
+        id_column = draw(st.sampled_from(["", "SHA256", "InitiatingProcessSHA1", pick]))
+        return f"invoke FileProfile({id_column})", {**columns, "GlobalPrevalence": KustoType.INT}
     if which == "serialize":
         window = draw(st.sampled_from(["row_number()", f"prev({pick})", f"next({pick}, 2)"]))
         return f"serialize W = {window}", {**columns, "W": KustoType.DYNAMIC}

@@ -11,6 +11,12 @@ from xdrlab.kql import KqlError
 from xdrlab.kql.diagnostics import ARGUMENT_TYPE, UNSUPPORTED_FEATURE
 
 ROWS = [
+    # DuckDB's array_to_string refuses a delimiter that is not a constant
+    (
+        'datatable(D:string)["-", "", "+"] | extend J = strcat_array(dynamic([1, "a", null]), D),'
+        " E = strcat_array(dynamic([]), D) | sort by D asc",
+        [("", "1a", ""), ("+", "1+a+", ""), ("-", "1-a-", "")],
+    ),
     # a column named E (DuckDB names are case-insensitive) shadowed the lambda parameter `e`
     (
         'datatable(A:long)[1] | extend E = "x" | mv-expand X = dynamic({"a": 1})',

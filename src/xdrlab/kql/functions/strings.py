@@ -659,7 +659,23 @@ def strcat_array(b: Binder, call: n.Call, args: list[Typed]) -> Typed:
             "_e",
         ),
     )
-    return _string(_not_null_text(fn("array_to_string", texts, text_of(args[1]))))
+    delimiter = text_of(args[1])
+    if args[1].is_constant:
+        return _string(_not_null_text(fn("array_to_string", texts, delimiter)))
+    # DuckDB's array_to_string wants a constant delimiter: a per-row one joins by reduction
+    joined = fn(
+        "list_reduce",
+        texts.copy(),
+        lam(
+            exp.DPipe(this=exp.DPipe(this=var("_a"), expression=delimiter), expression=var("_b")),
+            "_a",
+            "_b",
+        ),
+    )
+    empty = exp.EQ(this=fn("len", texts), expression=exp.Literal.number(0))
+    return _string(
+        _not_null_text(exp.Case(ifs=[exp.If(this=empty, true=string(""))], default=joined))
+    )
 
 
 _CSV_FIELD = r'(?:^|,)("(?:[^"]|"")*"|[^,]*)'
