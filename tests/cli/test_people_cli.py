@@ -501,7 +501,11 @@ def test_token_prints_a_token_or_its_claims(signed_in: Cli, live: Live) -> None:
 def test_shell_completion_installs_and_completes(cli: Cli, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    cli.env.update(HOME=str(home), SHELL="/bin/bash")
+    # Typer finds the shell from the process tree, which a test runner started without a shell
+    # above it does not show; with detection off, `--install-completion` takes the shell's name
+    cli.env.update(
+        HOME=str(home), SHELL="/bin/bash", _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1"
+    )
     cli.run("--install-completion", "bash")
     script = home / ".bash_completions" / "xdrlab.sh"
     assert script.exists() and str(script) in (home / ".bashrc").read_text()
