@@ -366,8 +366,9 @@ def operator(draw: st.DrawFn, columns: Columns, source: str) -> tuple[str, Colum
         }
     if which == "top-nested levels":
         other = draw(st.sampled_from(names))
+        rest = draw(st.sampled_from(["", "with others = 'x' ", "with others = 0 "]))
         return (
-            f"top-nested {n} of {pick} by count(), top-nested of L2 = {other} by max(1) asc",
+            f"top-nested {n} of {pick} {rest}by count(), top-nested of L2 = {other} by max(1) asc",
             {pick: kind, "aggregated_x": KustoType.LONG},
         )
     if which == "file-profile":

@@ -6,7 +6,7 @@ import pytest
 
 from tests.kql.conftest import Lake
 from xdrlab.kql import KqlError
-from xdrlab.kql.diagnostics import DUPLICATE_COLUMN, UNSUPPORTED_FEATURE
+from xdrlab.kql.diagnostics import DUPLICATE_COLUMN, EXPECTED_CONSTANT, TYPE_MISMATCH
 
 
 @pytest.fixture
@@ -69,8 +69,26 @@ def test_a_name_twice_is_refused(lake: Lake) -> None:
     assert e.value.diagnostic.code == DUPLICATE_COLUMN
 
 
-def test_with_others_is_refused(lake: Lake) -> None:
-    with pytest.raises(KqlError) as e:
-        lake.compile("DeviceNetworkEvents | top-nested 2 of RemoteUrl with others = 'x' by count()")
-    d = e.value.diagnostic
-    assert (d.code, d.line, d.column) == (UNSUPPORTED_FEATURE, 1, 63)
+def test_with_others_aggregates_the_rows_left_out(net: Lake) -> None:
+    # the others row's aggregate is over the rows left out, not a sum of their groups':
+    # b.com and c.com have devices {1} and {2, 3}, three distinct in all
+    r = net.run(
+        "DeviceNetworkEvents | top-nested 1 of RemoteUrl with others = 'rest' by dcount(DeviceId)"
+    )
+    assert sorted(r.rows) == [("a.com", 3), ("rest", 3)]
+    # nothing left out: no others row
+    r = net.run(
+        "DeviceNetworkEvents | top-nested 5 of RemoteUrl with others = 'rest' by count()"
+        " | where RemoteUrl == 'rest'"
+    )
+    assert r.rows == []
+
+
+def test_with_others_must_be_a_constant_of_the_keys_type(lake: Lake) -> None:
+    for value, code in (("1", TYPE_MISMATCH), ("strlen(RemoteUrl)", EXPECTED_CONSTANT)):
+        with pytest.raises(KqlError) as e:
+            lake.compile(
+                f"DeviceNetworkEvents | top-nested 2 of RemoteUrl with others = {value} by count()"
+            )
+        d = e.value.diagnostic
+        assert (d.code, d.line, d.column) == (code, 1, 63)

@@ -84,6 +84,12 @@ QUERIES = {
     "top_nested_levels": """DeviceNetworkEvents
 | top-nested 1000 of RemoteUrl by dcount(DeviceId), top-nested of DeviceName by Events = count(),
     top-nested 1000 of RemotePort by max(Timestamp)""",
+    # with others: the rows each level's top left out, anti-joined and aggregated per parent
+    # (latest timestamps, distinct to the microsecond, so no tie decides the cut)
+    "top_nested_with_others": """DeviceProcessEvents
+| top-nested 4 of DeviceName with others = "other devices" by max(Timestamp),
+    top-nested 2 of FileName with others = "other files" by Last = max(Timestamp),
+    top-nested of AccountName by Runs = count()""",
 }
 
 

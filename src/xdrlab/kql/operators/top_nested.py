@@ -4,8 +4,9 @@ One level is `summarize Agg by Key | top N by Agg`: the key column (named like `
 names it) and the aggregate, named `aggregated_<Key>` unless named. With several levels, each
 level's aggregate is computed per group of its key and the keys above, its top N are chosen
 within each parent group, and a row is a group of the last level whose every ancestor made its
-level's top: `Key1, aggregated_Key1, Key2, aggregated_Key2, ...`. `with others` is refused as
-unsupported.
+level's top: `Key1, aggregated_Key1, Key2, aggregated_Key2, ...`. A level `with others = V`
+adds, in each parent group, a row keyed V with the aggregate over the rows its top left out,
+and empty columns for the levels below.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import result_name
-from xdrlab.kql.binder.types import number
-from xdrlab.kql.operators import summarize
+from xdrlab.kql.binder.types import STRINGLIKE, cast, number, string
+from xdrlab.kql.operators import extend, join, summarize
 from xdrlab.kql.operators.common import names_in
 from xdrlab.kql.operators.join import qualified, subquery
 from xdrlab.kql.operators.registry import register_operator
@@ -79,14 +80,12 @@ def parse(p: Parser, keyword: Token) -> TopNested:
 
 
 def lower(ctx: Lowering, rel: Relation, node: TopNested) -> Relation:
-    for level in node.levels:
-        if level.others is not None:
-            raise diag.unsupported_feature("'top-nested ... with others'", level.others.pos)
     named = _named_levels(node)
-    if len(named) == 1:
+    with_others = [i for i, level in enumerate(node.levels) if level.others is not None]
+    if len(named) == 1 and not with_others:
         return _level(ctx, rel, node, named, 0)
     # Each level groups the input by its key and every key above it, so the input is read
-    # once per level: as a CTE, computed once.
+    # once per level (and once more per `with others`): as a CTE, computed once.
     used = names_in([e for lv in node.levels for e in (lv.key.expr, lv.aggregate.expr)])
     if "*" not in used:  # only the columns the levels read are kept for them
         if rel.distinct:
@@ -95,7 +94,9 @@ def lower(ctx: Lowering, rel: Relation, node: TopNested) -> Relation:
     ctx.partition_keys += 1
     shared = SharedInput(rel, f"__tn{ctx.partition_keys}_rows")
     levels = [_level(ctx, shared.scan(), node, named, i) for i in range(len(named))]
-    return shared.attach(_nest(levels, named), read_twice=True)
+    parts = [_nest([level.clone() for level in levels], named)]
+    parts += [_others(ctx, shared, node, named, levels, i) for i in with_others]
+    return shared.attach(parts[0] if len(parts) == 1 else _union(parts), read_twice=True)
 
 
 def _named_levels(node: TopNested) -> list[tuple[Level, str, str]]:
@@ -156,6 +157,129 @@ def _level(
     ranked = grouped.outputs.pop()
     grouped.where.append(exp.LTE(this=ranked.sql, expression=number(count)))
     return grouped
+
+
+def _others(
+    ctx: Lowering,
+    shared: SharedInput,
+    node: TopNested,
+    named: list[tuple[Level, str, str]],
+    levels: list[Relation],
+    i: int,
+) -> Relation:
+    """Level `i`'s `with others` rows: in each parent group that made every level above, the
+    aggregate over the rows whose level-`i` group missed the top, keyed by the others value;
+    the columns of the levels below are empty. No row where nothing missed the top."""
+    level, key_name, agg_name = named[i]
+    assert level.others is not None
+    key_names = [key for _, key, _ in named[: i + 1]]
+    rows = extend.lower(
+        ctx,
+        shared.scan(),
+        extend.Extend(
+            node.pos,
+            node.keyword,
+            tuple(n.Assignment(lv.key.pos, key, lv.key.expr) for lv, key, _ in named[: i + 1]),
+        ),
+    )
+    others = ctx.binder(rows, node.keyword).bind(level.others)
+    top = levels[i].clone()
+    top.outputs = [o for o in top.outputs if o.name in key_names]
+    keys = tuple(join.JoinKey(level.key.pos, key, key, level.key.pos) for key in key_names)
+    rest = join.lower_join(ctx, rows, top, keys, "leftanti", node.keyword)
+    parents = tuple(
+        n.Assignment(level.key.pos, key, n.Name(level.key.pos, key)) for key in key_names[:-1]
+    )
+    counted = n.Assignment(level.pos, "__rows", n.Call(level.pos, "count", ()))
+    aggregate = n.Assignment(level.aggregate.pos, agg_name, level.aggregate.expr)
+    grouped = summarize.lower(
+        ctx, rest, summarize.Summarize(node.pos, node.keyword, (aggregate, counted), parents)
+    )
+    key_column = levels[i].output(key_name)
+    assert key_column is not None
+    if not others.is_constant:
+        raise diag.expected_constant(node.keyword, "The others value", level.others.pos)
+    if others.type is not key_column.column.type:
+        raise diag.type_mismatch(
+            node.keyword,
+            f"The others value must be of the key's type, {key_column.column.type.value}",
+            level.others.pos,
+        )
+    grouped = grouped.wrap()
+    count = grouped.output("__rows")
+    assert count is not None
+    grouped.where.append(exp.GT(this=count.sql.copy(), expression=number(0)))
+    # the parents' keys and aggregates come from the levels above, which also keeps only the
+    # parents that made their tops
+    ancestors = [level.clone() for level in levels[:i]]
+    subqueries = []
+    for j, ancestor in enumerate(ancestors):
+        sub, names = subquery(ancestor, f"_t{j}")
+        subqueries.append((sub, dict(zip(ancestor.names(), names, strict=True))))
+    rest_sub, rest_names = subquery(grouped, "_o")
+    rest_sql = dict(zip(grouped.names(), rest_names, strict=True))
+    columns: list[tuple[Column, exp.Expr]] = []
+    for j, (_, key, agg) in enumerate(named):
+        key_out = levels[j].output(key)
+        agg_out = levels[j].output(agg)
+        assert key_out is not None and agg_out is not None
+        if j < i:
+            columns.append((key_out.column, qualified("_o", rest_sql[key])))
+            columns.append((agg_out.column, qualified(f"_t{j}", subqueries[j][1][agg])))
+        elif j == i:
+            columns.append((key_out.column, others.sql))
+            columns.append((agg_out.column, qualified("_o", rest_sql[agg])))
+        else:
+            columns.append((key_out.column, _empty(key_out.column)))
+            columns.append((agg_out.column, _empty(agg_out.column)))
+    select = _select(columns)
+    select.set("from_", exp.From(this=rest_sub))
+    joins = []
+    for j, (sub, sql_of) in enumerate(subqueries):
+        condition: exp.Expr | None = None
+        for _, key, _ in named[: j + 1]:
+            same = exp.NullSafeEQ(
+                this=qualified("_o", rest_sql[key]), expression=qualified(f"_t{j}", sql_of[key])
+            )
+            condition = same if condition is None else exp.And(this=condition, expression=same)
+        joins.append(exp.Join(this=sub, kind="INNER", on=condition))
+    if joins:
+        select.set("joins", joins)
+    depth = max([grouped.depth, *(a.depth for a in ancestors)]) + 1
+    return _relation(select, columns, depth, "_w")
+
+
+def _empty(column: Column) -> exp.Expr:
+    """A level below an others row: an empty string (Kusto strings are never null) or null."""
+    return string("") if column.type in STRINGLIKE else cast(exp.Null(), column.type)
+
+
+def _select(columns: list[tuple[Column, exp.Expr]]) -> exp.Select:
+    aliases = sql_names([c.name for c, _ in columns])
+    return exp.Select(
+        expressions=[
+            exp.Alias(this=sql, alias=exp.Identifier(this=alias, quoted=True))
+            for (_, sql), alias in zip(columns, aliases, strict=True)
+        ]
+    )
+
+
+def _relation(
+    select: exp.Query, columns: list[tuple[Column, exp.Expr]], depth: int, prefix: str
+) -> Relation:
+    aliases = sql_names([c.name for c, _ in columns])
+    alias = exp.TableAlias(this=exp.Identifier(this=f"{prefix}{depth}", quoted=True))
+    outputs = [Output(c, column_ref(a)) for (c, _), a in zip(columns, aliases, strict=True)]
+    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+
+
+def _union(parts: list[Relation]) -> Relation:
+    """The rows of every part (same columns, in the same order), one after the other."""
+    query: exp.Query = parts[0].to_select()
+    for part in parts[1:]:
+        query = exp.Union(this=query, expression=part.to_select(), distinct=False)
+    columns = [(o.column, o.sql) for o in parts[0].outputs]
+    return _relation(query, columns, max(p.depth for p in parts) + 1, "_u")
 
 
 def _nest(levels: list[Relation], named: list[tuple[Level, str, str]]) -> Relation:
