@@ -46,7 +46,7 @@ class Lowering:
         )
         self.used: set[str] = set()
         self.expansions = 0  # user-function calls expanded so far
-        self.partition_keys = 0  # hidden partition columns named so far (mv-apply, partition)
+        self.hidden_names = 0  # names of hidden columns and CTEs given so far
         self.render: RenderHint | None = None
 
     def binder(
@@ -62,6 +62,11 @@ class Lowering:
         binder = Binder(self.env, columns, op, aggregates=aggregates)
         binder.window_order = rel.window_order()
         return binder
+
+    def hidden_name(self, prefix: str) -> str:
+        """A name no other hidden column or CTE of this query has (`__mva1`, `__tn2`, ...)."""
+        self.hidden_names += 1
+        return f"{prefix}{self.hidden_names}"
 
     # --- statements ----------------------------------------------------------------------
 

@@ -9,12 +9,12 @@ operators can substitute it instead of nesting.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from xdrlab.kql.binder.types import Typed
+from xdrlab.kql.binder.types import T, Typed
 from xdrlab.lake.schema import Column
 
 
@@ -167,13 +167,8 @@ class Relation:
 
     def wrap(self) -> Relation:
         """This SELECT as a subquery, with a new SELECT over it that passes every column on."""
-        depth = self.depth + 1
-        alias = exp.TableAlias(this=exp.Identifier(this=f"_q{depth}", quoted=True))
-        source = exp.Subquery(this=self.to_select(), alias=alias)
+        wrapped = over(self.to_select(), self.columns, self.depth + 1, "_q")
         names = sql_names(self.names())
-        outputs = [
-            Output(o.column, column_ref(name)) for o, name in zip(self.outputs, names, strict=True)
-        ]
         order: list[exp.Ordered] = []
         # Keep the row order for the operators above (SQL does not promise a subquery's
         # order survives): sort again by the same keys when they are output columns.
@@ -183,8 +178,75 @@ class Relation:
                 order = []
                 break
             order.append(replace_this(key, column_ref(names[index])))
-        serialized = self.serialized and not self.aggregated and not self.distinct
-        return Relation(source, outputs, order=order, depth=depth, serialized=serialized)
+        wrapped.order = order
+        wrapped.serialized = self.serialized and not self.aggregated and not self.distinct
+        return wrapped
+
+    def keep_ranked(self, rank: exp.Window, most: int) -> Relation:
+        """The rows whose `rank` (a window over this SELECT's rows) is at most `most`: the
+        rank is computed here, and filtered on in a new SELECT above."""
+        self.outputs.append(Output(Column("__rank", T.LONG), rank))
+        ranked = self.wrap()
+        kept = ranked.outputs.pop()
+        ranked.where.append(exp.LTE(this=kept.sql, expression=exp.Literal.number(most)))
+        return ranked
+
+
+def over(query: exp.Query, columns: Sequence[Column], depth: int, prefix: str) -> Relation:
+    """A relation reading `query` (whose output names are `sql_names` of the columns') as a
+    subquery aliased `{prefix}{depth}`."""
+    alias = exp.TableAlias(this=exp.Identifier(this=f"{prefix}{depth}", quoted=True))
+    names = sql_names([c.name for c in columns])
+    outputs = [Output(c, column_ref(name)) for c, name in zip(columns, names, strict=True)]
+    return Relation(exp.Subquery(this=query, alias=alias), outputs, depth=depth)
+
+
+def select_columns(columns: Sequence[tuple[Column, exp.Expr]]) -> exp.Select:
+    """`SELECT sql AS name, ...` for each (column, sql), under the columns' `sql_names`."""
+    names = sql_names([c.name for c, _ in columns])
+    return exp.Select(
+        expressions=[
+            exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
+            for (_, sql), name in zip(columns, names, strict=True)
+        ]
+    )
+
+
+def union_all(queries: Sequence[exp.Query]) -> exp.Query:
+    """The rows of every query, one after the other (same columns, in the same order)."""
+    tree = queries[0]
+    for query in queries[1:]:
+        tree = exp.Union(this=tree, expression=query, distinct=False)
+    return tree
+
+
+@dataclass(frozen=True)
+class Aliased:
+    """A relation as an aliased subquery, for a FROM or a JOIN of a hand-built SELECT."""
+
+    source: exp.Subquery
+    alias: str
+    sql_names: dict[str, str]  # Kusto column name -> the subquery's column name
+
+    @classmethod
+    def of(cls, rel: Relation, alias: str) -> Aliased:
+        """`rel` as the subquery `alias` (the relation is consumed)."""
+        if rel.limit is None:
+            rel.order = []  # a subquery's order means nothing to the query above it
+        table_alias = exp.TableAlias(this=exp.Identifier(this=alias, quoted=True))
+        select = rel.to_select(copy_source=False)
+        names = dict(zip(rel.names(), sql_names(rel.names()), strict=True))
+        return cls(exp.Subquery(this=select, alias=table_alias), alias, names)
+
+    def col(self, name: str) -> exp.Column:
+        """A new reference to the column Kusto calls `name`."""
+        return qualified(self.alias, self.sql_names[name])
+
+
+def qualified(alias: str, name: str) -> exp.Column:
+    return exp.Column(
+        this=exp.Identifier(this=name, quoted=True), table=exp.Identifier(this=alias, quoted=True)
+    )
 
 
 def replace_this(ordered: exp.Ordered, this: exp.Expr) -> exp.Ordered:
@@ -216,7 +278,17 @@ def sql_names(names: list[str]) -> list[str]:
     return out
 
 
-__all__ = ["Output", "Relation", "column_ref", "sql_names"]
+__all__ = [
+    "Aliased",
+    "Output",
+    "Relation",
+    "column_ref",
+    "over",
+    "qualified",
+    "select_columns",
+    "sql_names",
+    "union_all",
+]
 
 
 def _keyed(key: exp.Expr) -> exp.Expr:

@@ -118,6 +118,12 @@ def json_text(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def empty(t: KustoType) -> exp.Expr:
+    """What a column of type `t` holds where there is no value: an empty string for strings
+    (Kusto has no null string), null otherwise."""
+    return string("") if t in STRINGLIKE else cast(exp.Null(), t)
+
+
 def constant(t: KustoType, value: object) -> Typed:
     """The SQL for a Kusto constant of type `t`."""
     if value is None:

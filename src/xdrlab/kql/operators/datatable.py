@@ -17,7 +17,7 @@ from sqlglot import exp
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.convert import as_type
 from xdrlab.kql.binder.scalar import Binder
-from xdrlab.kql.binder.types import NUMERIC, STRINGLIKE, T, Typed, cast, constant
+from xdrlab.kql.binder.types import NUMERIC, STRINGLIKE, T, Typed, cast, constant, empty
 from xdrlab.kql.operators.invoke import PARAM_TYPES
 from xdrlab.kql.operators.registry import register_source
 from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
@@ -67,7 +67,7 @@ def _value(binder: Binder, e: n.Expr, column: Column) -> exp.Expr:
     v = binder.constant_of(e, "A datatable value")
     target = column.type
     if v.value is None:
-        return constant(T.STRING, "").sql if target in STRINGLIKE else cast(exp.Null(), target)
+        return empty(target)
     if v.type is not target and not (
         target is T.DYNAMIC or {v.type, target} <= NUMERIC or {v.type, target} <= STRINGLIKE
     ):

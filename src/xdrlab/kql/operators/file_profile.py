@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.types import INTEGER, STRINGLIKE, number, string
-from xdrlab.kql.operators.join import qualified, subquery
+from xdrlab.kql.binder.types import INTEGER, STRINGLIKE, string
+from xdrlab.kql.operators.join import nullable
 from xdrlab.kql.operators.shared_input import SharedInput
-from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.relation import Aliased, Output, Relation, column_ref, over, select_columns
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.lake.schema import FILE_PROFILE, Column, KustoType
 
@@ -54,63 +54,54 @@ def lower(ctx: Lowering, rel: Relation, call: n.Call) -> Relation:
             "invoke", f"'{NAME}': the file ID column '{id_column}' must be a string", call.pos
         )
     ctx.used.add(FILE_PROFILE.name)
-    ctx.partition_keys += 1
-    shared = SharedInput(rel, f"__fp{ctx.partition_keys}_rows")
+    shared = SharedInput(rel, f"{ctx.hidden_name('__fp')}_rows")
     rows = shared.scan()
     ids = _chosen_ids(shared, id_column, max_files)
     profiles = _profiles(ID_COLUMNS[id_column])
 
-    rows_sub, row_names = subquery(rows, "_r")
-    row_sql = dict(zip(rows.names(), row_names, strict=True))
-    ids_sub, (id_name,) = subquery(ids, "_c")
-    profiles_sub, profile_names = subquery(profiles, "_f")
-    profile_sql = dict(zip(profiles.names(), profile_names, strict=True))
-
-    columns: list[tuple[Column, exp.Expr]] = [
-        (o.column, qualified("_r", row_sql[o.name])) for o in rows.outputs
-    ]
-    present = set(rows.names())
+    row_columns = rows.columns
+    present = {c.name for c in row_columns}
+    row, chosen, profile = (
+        Aliased.of(rows, "_r"),
+        Aliased.of(ids, "_c"),
+        Aliased.of(profiles, "_f"),
+    )
+    columns: list[tuple[Column, exp.Expr]] = [(c, row.col(c.name)) for c in row_columns]
     for column in FILE_PROFILE.columns:
-        if column.name in present:
-            continue
-        value: exp.Expr = qualified("_f", profile_sql[column.name])
-        if column.type in STRINGLIKE:  # strings are empty, never null, in Kusto
-            value = exp.Coalesce(this=value, expressions=[string("")])
-        columns.append((column, value))
-    chosen = qualified("_c", id_name)
-    found = qualified("_f", profile_sql["__key"])
+        if column.name not in present:
+            columns.append((column, nullable(profile.col(column.name), column)))
     availability = exp.Case(
         ifs=[
-            exp.If(this=exp.Is(this=chosen, expression=exp.Null()), true=string("")),
-            exp.If(this=exp.Is(this=found, expression=exp.Null()), true=string("Missing")),
+            exp.If(this=exp.Is(this=chosen.col("__id"), expression=exp.Null()), true=string("")),
+            exp.If(
+                this=exp.Is(this=profile.col("__key"), expression=exp.Null()),
+                true=string("Missing"),
+            ),
         ],
         default=string("Available"),
     )
     if "ProfileAvailability" not in present:
         columns.append((Column("ProfileAvailability", KustoType.STRING), availability))
 
-    names = sql_names([c.name for c, _ in columns])
-    select = exp.Select(
-        expressions=[
-            exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
-            for (_, sql), name in zip(columns, names, strict=True)
-        ]
-    )
-    select.set("from_", exp.From(this=rows_sub))
-    row_id = exp.Lower(this=qualified("_r", row_sql[id_column]))
+    select = select_columns(columns)
+    select.set("from_", exp.From(this=row.source))
+    row_id = exp.Lower(this=row.col(id_column))
     select.set(
         "joins",
         [
-            exp.Join(this=ids_sub, side="LEFT", on=exp.EQ(this=row_id, expression=chosen.copy())),
             exp.Join(
-                this=profiles_sub, side="LEFT", on=exp.EQ(this=chosen.copy(), expression=found)
+                this=chosen.source,
+                side="LEFT",
+                on=exp.EQ(this=row_id, expression=chosen.col("__id")),
+            ),
+            exp.Join(
+                this=profile.source,
+                side="LEFT",
+                on=exp.EQ(this=chosen.col("__id"), expression=profile.col("__key")),
             ),
         ],
     )
-    depth = rel.depth + 2
-    alias = exp.TableAlias(this=exp.Identifier(this=f"_fp{depth}", quoted=True))
-    outputs = [Output(c, column_ref(name)) for (c, _), name in zip(columns, names, strict=True)]
-    joined = Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+    joined = over(select, [c for c, _ in columns], rel.depth + 2, "_fp")
     return shared.attach(joined, read_twice=True)
 
 
@@ -174,8 +165,4 @@ def _profiles(hash_column: str) -> Relation:
     )
     profiles.where.append(exp.NEQ(this=column_ref(hash_column), expression=string("")))
     profiles.outputs.append(Output(Column("__key", KustoType.STRING), key))
-    profiles.outputs.append(Output(Column("__rank", KustoType.LONG), newest))
-    profiles = profiles.wrap()
-    rank = profiles.outputs.pop()
-    profiles.where.append(exp.EQ(this=rank.sql, expression=number(1)))
-    return profiles
+    return profiles.keep_ranked(newest, 1)

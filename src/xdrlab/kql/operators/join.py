@@ -32,7 +32,13 @@ from sqlglot import exp
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.types import NUMERIC, STRINGLIKE, T, string
 from xdrlab.kql.operators.registry import register_operator
-from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.relation import (
+    Aliased,
+    Output,
+    Relation,
+    over,
+    select_columns,
+)
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Kind, Token
 from xdrlab.lake.schema import Column
@@ -185,21 +191,6 @@ def parse_lookup(p: Parser, keyword: Token) -> Lookup:
 # --- lowering -------------------------------------------------------------------------------
 
 
-def subquery(rel: Relation, alias: str) -> tuple[exp.Subquery, list[str]]:
-    """The relation as an aliased subquery, with the SQL name of each output column."""
-    if rel.limit is None:
-        rel.order = []  # a subquery's order means nothing to the join above it
-    table_alias = exp.TableAlias(this=exp.Identifier(this=alias, quoted=True))
-    select = rel.to_select(copy_source=False)  # the relation is consumed here
-    return exp.Subquery(this=select, alias=table_alias), sql_names(rel.names())
-
-
-def qualified(alias: str, name: str) -> exp.Column:
-    return exp.Column(
-        this=exp.Identifier(this=name, quoted=True), table=exp.Identifier(this=alias, quoted=True)
-    )
-
-
 def free_name(name: str, taken: set[str]) -> str:
     if name not in taken:
         return name
@@ -229,7 +220,7 @@ def _unique_on(rel: Relation, keys: set[str]) -> bool:
     return False
 
 
-def _nullable(sql: exp.Expr, column: Column) -> exp.Expr:
+def nullable(sql: exp.Expr, column: Column) -> exp.Expr:
     """A column of the side that may not match: strings stay empty rather than null."""
     if column.type in STRINGLIKE:
         return exp.Coalesce(this=sql, expressions=[string("")])
@@ -267,62 +258,54 @@ def lower_join(
             left = _distinct_on(left, [lo.name for lo, _ in pairs])
         kind = "inner"
     depth = max(left.depth, right.depth) + 1
-    left_sub, left_names = subquery(left, "_l")
-    right_sub, right_names = subquery(right, "_r")
-    left_sql = dict(zip(left.names(), left_names, strict=True))
-    right_sql = dict(zip(right.names(), right_names, strict=True))
+    left_columns, right_columns = left.columns, right.columns
+    lefts, rights = Aliased.of(left, "_l"), Aliased.of(right, "_r")
     condition: exp.Expr | None = None
     for lo, ro in pairs:
-        eq = exp.EQ(
-            this=qualified("_l", left_sql[lo.name]), expression=qualified("_r", right_sql[ro.name])
-        )
+        eq = exp.EQ(this=lefts.col(lo.name), expression=rights.col(ro.name))
         condition = eq if condition is None else exp.And(this=condition, expression=eq)
     assert condition is not None
 
     columns: list[tuple[Column, exp.Expr]] = []
     if kind in ("rightsemi", "rightanti"):
-        columns = [(c, qualified("_r", right_sql[c.name])) for c in right.columns]
-        source = right_sub
-        join = exp.Join(this=left_sub, kind="SEMI" if kind == "rightsemi" else "ANTI", on=condition)
+        columns = [(c, rights.col(c.name)) for c in right_columns]
+        source = rights.source
+        join = exp.Join(
+            this=lefts.source, kind="SEMI" if kind == "rightsemi" else "ANTI", on=condition
+        )
     elif kind in ("leftsemi", "leftanti"):
-        columns = [(c, qualified("_l", left_sql[c.name])) for c in left.columns]
-        source = left_sub
-        join = exp.Join(this=right_sub, kind="SEMI" if kind == "leftsemi" else "ANTI", on=condition)
+        columns = [(c, lefts.col(c.name)) for c in left_columns]
+        source = lefts.source
+        join = exp.Join(
+            this=rights.source, kind="SEMI" if kind == "leftsemi" else "ANTI", on=condition
+        )
     else:
         left_may_miss = kind in ("rightouter", "fullouter")
         right_may_miss = kind in ("leftouter", "fullouter")
-        taken = set(left.names())
-        for c in left.columns:
-            sql: exp.Expr = qualified("_l", left_sql[c.name])
-            columns.append((c, _nullable(sql, c) if left_may_miss else sql))
+        taken = {c.name for c in left_columns}
+        for c in left_columns:
+            sql: exp.Expr = lefts.col(c.name)
+            columns.append((c, nullable(sql, c) if left_may_miss else sql))
         right_keys = {ro.name for _, ro in pairs}
-        for c in right.columns:
+        for c in right_columns:
             if drop_right_keys and c.name in right_keys:
                 continue
             name = free_name(c.name, taken)
             taken.add(name)
-            sql = qualified("_r", right_sql[c.name])
-            columns.append((Column(name, c.type), _nullable(sql, c) if right_may_miss else sql))
-        source = left_sub
+            sql = rights.col(c.name)
+            columns.append((Column(name, c.type), nullable(sql, c) if right_may_miss else sql))
+        source = lefts.source
         side = {"inner": None, "leftouter": "LEFT", "rightouter": "RIGHT", "fullouter": "FULL"}
         join = exp.Join(
-            this=right_sub,
+            this=rights.source,
             side=side[kind],
             kind="INNER" if kind == "inner" else "OUTER",
             on=condition,
         )
-    names = sql_names([c.name for c, _ in columns])
-    select = exp.Select(
-        expressions=[
-            exp.Alias(this=sql, alias=exp.Identifier(this=name, quoted=True))
-            for (_, sql), name in zip(columns, names, strict=True)
-        ]
-    )
+    select = select_columns(columns)
     select.set("from_", exp.From(this=source))
     select.set("joins", [join])
-    alias = exp.TableAlias(this=exp.Identifier(this=f"_j{depth}", quoted=True))
-    outputs = [Output(c, column_ref(name)) for (c, _), name in zip(columns, names, strict=True)]
-    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+    return over(select, [c for c, _ in columns], depth, "_j")
 
 
 def _distinct_on(rel: Relation, keys: list[str]) -> Relation:
@@ -332,13 +315,7 @@ def _distinct_on(rel: Relation, keys: list[str]) -> Relation:
     on = exp.Tuple(expressions=[rel.scope()[k].sql for k in keys])
     select = rel.to_select()
     select.set("distinct", exp.Distinct(on=on))
-    depth = rel.depth + 1
-    alias = exp.TableAlias(this=exp.Identifier(this=f"_u{depth}", quoted=True))
-    names = sql_names(rel.names())
-    outputs = [
-        Output(o.column, column_ref(name)) for o, name in zip(rel.outputs, names, strict=True)
-    ]
-    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+    return over(select, rel.columns, rel.depth + 1, "_u")
 
 
 def lower_join_node(ctx: Lowering, rel: Relation, node: Join) -> Relation:

@@ -22,9 +22,8 @@ from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import result_name
 from xdrlab.kql.binder.types import T
 from xdrlab.kql.operators import mv_expand
-from xdrlab.kql.operators.partitioned import ROW_WISE, PartitionedLowering
+from xdrlab.kql.operators.partitioned import ROW_WISE, PartitionedLowering, parse_subquery
 from xdrlab.kql.operators.registry import register_operator
-from xdrlab.kql.operators.shaping import parse_options
 from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.relation import Output, Relation
 from xdrlab.kql.syntax import nodes as n
@@ -43,32 +42,14 @@ class MvApply(n.OperatorNode):
 
 
 def parse_node(p: Parser, keyword: Token) -> MvApply:
-    p.skip_hints()
-    options = parse_options(p, ("with_itemindex",))
-    index_name: str | None = None
-    if "with_itemindex" in options:
-        pos, value = options["with_itemindex"]
-        if not isinstance(value, str):
-            raise diag.syntax_error(str(value), pos)
-        index_name = value
-    items = mv_expand.parse_items(p)
-    limit = p.parse_additive() if p.accept_word("limit") else None
-    p.expect_word("on")
-    p.expect_punct("(")
-    p.enter()
-    operators = [p.parse_operator()]
-    while p.accept_punct("|"):
-        operators.append(p.parse_operator())
-    p.leave()
-    p.expect_punct(")")
     # `mv-expand` is what expands: same items, index and limit (bags expand as bags)
-    expansion = mv_expand.MvExpand(keyword.pos, "mv-apply", False, index_name, items, limit)
-    return MvApply(keyword.pos, keyword.text, expansion, tuple(operators))
+    expansion = mv_expand.parse_expansion(p, keyword.pos, "mv-apply", ("with_itemindex",))
+    p.expect_word("on")
+    return MvApply(keyword.pos, keyword.text, expansion, parse_subquery(p))
 
 
 def lower(ctx: Lowering, rel: Relation, node: MvApply) -> Relation:
-    ctx.partition_keys += 1
-    row = f"__mva{ctx.partition_keys}"
+    row = ctx.hidden_name("__mva")
     if not rel.can_project() or rel.windowed:
         rel = rel.wrap()
     rel.outputs.append(Output(Column(row, T.LONG), exp.Window(this=exp.RowNumber())))

@@ -75,24 +75,31 @@ def parse_items(p: Parser) -> tuple[ExpandItem, ...]:
 
 
 def parse(p: Parser, keyword: Token) -> MvExpand:
+    return parse_expansion(p, keyword.pos, keyword.text, ("kind", "bagexpansion", "with_itemindex"))
+
+
+def parse_expansion(
+    p: Parser, pos: diag.Position, keyword: str, option_names: tuple[str, ...]
+) -> MvExpand:
+    """Options (those named), items and limit of an expansion: `mv-expand`'s, `mv-apply`'s."""
     p.skip_hints()
-    options = parse_options(p, ("kind", "bagexpansion", "with_itemindex"))
+    options = parse_options(p, option_names)
     bag_as_array = False
     for key in ("kind", "bagexpansion"):
         if key in options:
-            pos, value = options[key]
+            at, value = options[key]
             if value not in ("bag", "array"):
-                raise diag.syntax_error(str(value), pos)
+                raise diag.syntax_error(str(value), at)
             bag_as_array = value == "array"
     index_name: str | None = None
     if "with_itemindex" in options:
-        pos, value = options["with_itemindex"]
+        at, value = options["with_itemindex"]
         if not isinstance(value, str):
-            raise diag.syntax_error(str(value), pos)
+            raise diag.syntax_error(str(value), at)
         index_name = value
     items = parse_items(p)
     limit = p.parse_additive() if p.accept_word("limit") else None
-    return MvExpand(keyword.pos, keyword.text, bag_as_array, index_name, items, limit)
+    return MvExpand(pos, keyword, bag_as_array, index_name, items, limit)
 
 
 def expansion_list(value: exp.Expr, bag_as_array: bool) -> exp.Expr:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.types import T
-from xdrlab.kql.operators.partitioned import PartitionedLowering
+from xdrlab.kql.operators.partitioned import PartitionedLowering, parse_subquery
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.relation import Output
@@ -44,14 +44,7 @@ def parse(p: Parser, keyword: Token) -> Partition:
     p.skip_hints()
     if p.at_punct("{"):
         raise diag.unsupported_feature("'partition' with a braced subquery", p.tok.pos)
-    p.expect_punct("(")
-    p.enter()
-    operators = [p.parse_operator()]
-    while p.accept_punct("|"):
-        operators.append(p.parse_operator())
-    p.leave()
-    p.expect_punct(")")
-    return Partition(keyword.pos, keyword.text, column, tuple(operators))
+    return Partition(keyword.pos, keyword.text, column, parse_subquery(p))
 
 
 def lower(ctx: Lowering, rel: Relation, node: Partition) -> Relation:
@@ -62,8 +55,7 @@ def lower(ctx: Lowering, rel: Relation, node: Partition) -> Relation:
         raise diag.type_mismatch(
             node.keyword, "The partition key cannot be of type dynamic", node.column.pos
         )
-    ctx.partition_keys += 1
-    hidden = f"__part{ctx.partition_keys}"
+    hidden = ctx.hidden_name("__part")
     rel.outputs.append(Output(Column(hidden, key.type), key.sql))
     shared = SharedInput(rel, f"{hidden}_rows")
     rel = shared.scan()

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.types import T, number
 from xdrlab.kql.operators import count as count_op
 from xdrlab.kql.operators import (
     distinct,
@@ -40,14 +39,27 @@ from xdrlab.kql.operators import (
     top,
     where,
 )
-from xdrlab.kql.operators.join import qualified, subquery
 from xdrlab.kql.operators.registry import LOWERERS
-from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.relation import Aliased, Output, Relation, over, select_columns
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.lake.schema import Column
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
+    from xdrlab.kql.syntax.parser import Parser
+
+
+def parse_subquery(p: Parser) -> tuple[n.OperatorNode, ...]:
+    """`( operator | operator ... )`: a subquery over an implicit input (its partitions)."""
+    p.expect_punct("(")
+    p.enter()
+    operators = [p.parse_operator()]
+    while p.accept_punct("|"):
+        operators.append(p.parse_operator())
+    p.leave()
+    p.expect_punct(")")
+    return tuple(operators)
+
 
 # Operators whose output rows each depend on one input row only (registered by their modules
 # when they live elsewhere): they run on a partitioned input as they are.
@@ -180,47 +192,33 @@ class PartitionedLowering:
             where=[exp.false()],
             group=[],
         )
-        names = dict(zip(grouped.names(), sql_names(grouped.names()), strict=True))
-        empty_names = dict(zip(empty.names(), sql_names(empty.names()), strict=True))
         depth = grouped.depth + 1
-        every, every_names = subquery(self.partitions.clone(), "_p")
-        every_sql = dict(zip(self.partitions.names(), every_names, strict=True))
-        grouped_sub, _ = subquery(grouped, "_g")
-        empty_sub, _ = subquery(empty, "_e")
+        present = set(grouped.names())
+        every = Aliased.of(self.partitions.clone(), "_p")
+        found = Aliased.of(grouped, "_g")
+        none = Aliased.of(empty, "_e")
         key = self.partitions.output(self.row)
         assert key is not None
-        columns: list[tuple[Column, exp.Expr]] = [
-            (key.column, qualified("_p", every_sql[self.row]))
-        ]
+        columns: list[tuple[Column, exp.Expr]] = [(key.column, every.col(self.row))]
         for o in aggregates:
-            found = qualified("_g", names[o.name])
-            none = qualified("_e", empty_names[o.name])
-            columns.append((o.column, exp.Coalesce(this=found, expressions=[none])))
+            columns.append(
+                (o.column, exp.Coalesce(this=found.col(o.name), expressions=[none.col(o.name)]))
+            )
         # the carried columns, from the partitions (an aggregate of the same name wins)
         for o in self.partitions.outputs:
-            if o.name in self.carried and o.name not in names:
-                columns.append((o.column, qualified("_p", every_sql[o.name])))
-        aliases = sql_names([c.name for c, _ in columns])
-        select = exp.Select(
-            expressions=[
-                exp.Alias(this=sql, alias=exp.Identifier(this=alias, quoted=True))
-                for (_, sql), alias in zip(columns, aliases, strict=True)
-            ]
-        )
-        select.set("from_", exp.From(this=every))
-        same = exp.NullSafeEQ(
-            this=qualified("_p", every_sql[self.row]), expression=qualified("_g", names[self.row])
-        )
+            if o.name in self.carried and o.name not in present:
+                columns.append((o.column, every.col(o.name)))
+        select = select_columns(columns)
+        select.set("from_", exp.From(this=every.source))
+        same = exp.NullSafeEQ(this=every.col(self.row), expression=found.col(self.row))
         select.set(
             "joins",
             [
-                exp.Join(this=grouped_sub, side="LEFT", on=same),
-                exp.Join(this=empty_sub, kind="CROSS"),
+                exp.Join(this=found.source, side="LEFT", on=same),
+                exp.Join(this=none.source, kind="CROSS"),
             ],
         )
-        alias = exp.TableAlias(this=exp.Identifier(this=f"_a{depth}", quoted=True))
-        outputs = [Output(c, column_ref(a)) for (c, _), a in zip(columns, aliases, strict=True)]
-        return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+        return over(select, [c for c, _ in columns], depth, "_a")
 
     def _distinct(self, rel: Relation, op: n.OperatorNode) -> Relation:
         assert isinstance(op, distinct.Distinct)
@@ -258,9 +256,4 @@ class PartitionedLowering:
         rank = exp.Window(this=exp.RowNumber(), partition_by=[partition.sql.copy()])
         if order:
             rank.set("order", exp.Order(expressions=[o.copy() for o in order]))
-        rank_name = f"{self.row}_rank"
-        rel.outputs.append(Output(Column(rank_name, T.LONG), rank))
-        rel = rel.wrap()
-        ranked = rel.outputs.pop()
-        rel.where.append(exp.LTE(this=ranked.sql, expression=number(count)))
-        return rel
+        return rel.keep_ranked(rank, count)

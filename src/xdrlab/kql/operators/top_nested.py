@@ -18,18 +18,17 @@ from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.naming import result_name
-from xdrlab.kql.binder.types import STRINGLIKE, cast, number, string
+from xdrlab.kql.binder.types import empty, number
 from xdrlab.kql.operators import extend, join, summarize
 from xdrlab.kql.operators.common import names_in
-from xdrlab.kql.operators.join import qualified, subquery
 from xdrlab.kql.operators.registry import register_operator
 from xdrlab.kql.operators.shared_input import SharedInput
 from xdrlab.kql.operators.sort import apply_order
 from xdrlab.kql.operators.take import row_count
-from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.relation import Aliased, Relation, over, select_columns, union_all
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Token
-from xdrlab.lake.schema import Column, KustoType
+from xdrlab.lake.schema import Column
 
 if TYPE_CHECKING:
     from xdrlab.kql.compiler import Lowering
@@ -91,8 +90,7 @@ def lower(ctx: Lowering, rel: Relation, node: TopNested) -> Relation:
         if rel.distinct:
             rel = rel.wrap()
         rel.outputs = [o for o in rel.outputs if o.name in used] or rel.outputs[:1]
-    ctx.partition_keys += 1
-    shared = SharedInput(rel, f"__tn{ctx.partition_keys}_rows")
+    shared = SharedInput(rel, f"{ctx.hidden_name('__tn')}_rows")
     levels = [_level(ctx, shared.scan(), node, named, i) for i in range(len(named))]
     parts = [_nest([level.clone() for level in levels], named)]
     parts += [_others(ctx, shared, node, named, levels, i) for i in with_others]
@@ -152,11 +150,7 @@ def _level(
             ]
         ),
     )
-    grouped.outputs.append(Output(Column(f"__rank{i}", KustoType.LONG), rank))
-    grouped = grouped.wrap()
-    ranked = grouped.outputs.pop()
-    grouped.where.append(exp.LTE(this=ranked.sql, expression=number(count)))
-    return grouped
+    return grouped.keep_ranked(rank, count)
 
 
 def _others(
@@ -195,132 +189,88 @@ def _others(
     grouped = summarize.lower(
         ctx, rest, summarize.Summarize(node.pos, node.keyword, (aggregate, counted), parents)
     )
-    key_column = levels[i].output(key_name)
-    assert key_column is not None
+    key_type = _level_columns(levels[i], key_name, agg_name)[0].type
     if not others.is_constant:
         raise diag.expected_constant(node.keyword, "The others value", level.others.pos)
-    if others.type is not key_column.column.type:
+    if others.type is not key_type:
         raise diag.type_mismatch(
             node.keyword,
-            f"The others value must be of the key's type, {key_column.column.type.value}",
+            f"The others value must be of the key's type, {key_type.value}",
             level.others.pos,
         )
     grouped = grouped.wrap()
     count = grouped.output("__rows")
     assert count is not None
     grouped.where.append(exp.GT(this=count.sql.copy(), expression=number(0)))
-    # the parents' keys and aggregates come from the levels above, which also keeps only the
-    # parents that made their tops
-    ancestors = [level.clone() for level in levels[:i]]
-    subqueries = []
-    for j, ancestor in enumerate(ancestors):
-        sub, names = subquery(ancestor, f"_t{j}")
-        subqueries.append((sub, dict(zip(ancestor.names(), names, strict=True))))
-    rest_sub, rest_names = subquery(grouped, "_o")
-    rest_sql = dict(zip(grouped.names(), rest_names, strict=True))
-    columns: list[tuple[Column, exp.Expr]] = []
-    for j, (_, key, agg) in enumerate(named):
-        key_out = levels[j].output(key)
-        agg_out = levels[j].output(agg)
-        assert key_out is not None and agg_out is not None
-        if j < i:
-            columns.append((key_out.column, qualified("_o", rest_sql[key])))
-            columns.append((agg_out.column, qualified(f"_t{j}", subqueries[j][1][agg])))
-        elif j == i:
-            columns.append((key_out.column, others.sql))
-            columns.append((agg_out.column, qualified("_o", rest_sql[agg])))
+    depth = max([grouped.depth, *(above.depth for above in levels[:i])]) + 1
+    base = Aliased.of(grouped, "_o")
+    columns, joins = _below_ancestors(base, [above.clone() for above in levels[:i]], named)
+    for j, (_, key, agg) in enumerate(named[i:], start=i):
+        key_column, agg_column = _level_columns(levels[j], key, agg)
+        if j == i:
+            columns += [(key_column, others.sql), (agg_column, base.col(agg))]
         else:
-            columns.append((key_out.column, _empty(key_out.column)))
-            columns.append((agg_out.column, _empty(agg_out.column)))
-    select = _select(columns)
-    select.set("from_", exp.From(this=rest_sub))
-    joins = []
-    for j, (sub, sql_of) in enumerate(subqueries):
-        condition: exp.Expr | None = None
-        for _, key, _ in named[: j + 1]:
-            same = exp.NullSafeEQ(
-                this=qualified("_o", rest_sql[key]), expression=qualified(f"_t{j}", sql_of[key])
-            )
-            condition = same if condition is None else exp.And(this=condition, expression=same)
-        joins.append(exp.Join(this=sub, kind="INNER", on=condition))
-    if joins:
-        select.set("joins", joins)
-    depth = max([grouped.depth, *(a.depth for a in ancestors)]) + 1
-    return _relation(select, columns, depth, "_w")
-
-
-def _empty(column: Column) -> exp.Expr:
-    """A level below an others row: an empty string (Kusto strings are never null) or null."""
-    return string("") if column.type in STRINGLIKE else cast(exp.Null(), column.type)
-
-
-def _select(columns: list[tuple[Column, exp.Expr]]) -> exp.Select:
-    aliases = sql_names([c.name for c, _ in columns])
-    return exp.Select(
-        expressions=[
-            exp.Alias(this=sql, alias=exp.Identifier(this=alias, quoted=True))
-            for (_, sql), alias in zip(columns, aliases, strict=True)
-        ]
-    )
-
-
-def _relation(
-    select: exp.Query, columns: list[tuple[Column, exp.Expr]], depth: int, prefix: str
-) -> Relation:
-    aliases = sql_names([c.name for c, _ in columns])
-    alias = exp.TableAlias(this=exp.Identifier(this=f"{prefix}{depth}", quoted=True))
-    outputs = [Output(c, column_ref(a)) for (c, _), a in zip(columns, aliases, strict=True)]
-    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
-
-
-def _union(parts: list[Relation]) -> Relation:
-    """The rows of every part (same columns, in the same order), one after the other."""
-    query: exp.Query = parts[0].to_select()
-    for part in parts[1:]:
-        query = exp.Union(this=query, expression=part.to_select(), distinct=False)
-    columns = [(o.column, o.sql) for o in parts[0].outputs]
-    return _relation(query, columns, max(p.depth for p in parts) + 1, "_u")
+            columns += [(key_column, empty(key_column.type)), (agg_column, empty(agg_column.type))]
+    return _joined(base, columns, joins, depth, "_w")
 
 
 def _nest(levels: list[Relation], named: list[tuple[Level, str, str]]) -> Relation:
     """The deepest level's groups whose every ancestor made its level's top, with each level's
     key and aggregate: `Key1, aggregated_Key1, Key2, aggregated_Key2, ...`."""
-    subqueries = []
-    for i, level in enumerate(levels):
-        sub, names = subquery(level, f"_t{i}")
-        subqueries.append((sub, dict(zip(level.names(), names, strict=True))))
-    deepest = len(levels) - 1
-    columns: list[tuple[Column, exp.Expr]] = []
-    for i, (_, key, agg) in enumerate(named):
-        key_column = levels[deepest].output(key)
-        agg_column = levels[i].output(agg)
-        assert key_column is not None and agg_column is not None
-        columns.append((key_column.column, qualified(f"_t{deepest}", subqueries[deepest][1][key])))
-        columns.append((agg_column.column, qualified(f"_t{i}", subqueries[i][1][agg])))
-    aliases = sql_names([c.name for c, _ in columns])
-    select = exp.Select(
-        expressions=[
-            exp.Alias(this=sql, alias=exp.Identifier(this=alias, quoted=True))
-            for (_, sql), alias in zip(columns, aliases, strict=True)
-        ]
-    )
-    select.set("from_", exp.From(this=subqueries[deepest][0]))
-    joins = []
-    for i in range(deepest):
-        sub, sql_of = subqueries[i]
-        condition: exp.Expr | None = None
-        for _, key, _ in named[: i + 1]:
-            same = exp.NullSafeEQ(
-                this=qualified(f"_t{deepest}", subqueries[deepest][1][key]),
-                expression=qualified(f"_t{i}", sql_of[key]),
-            )
-            condition = same if condition is None else exp.And(this=condition, expression=same)
-        joins.append(exp.Join(this=sub, kind="INNER", on=condition))
-    select.set("joins", joins)
     depth = max(level.depth for level in levels) + 1
-    alias = exp.TableAlias(this=exp.Identifier(this=f"_n{depth}", quoted=True))
-    outputs = [Output(c, column_ref(a)) for (c, _), a in zip(columns, aliases, strict=True)]
-    return Relation(exp.Subquery(this=select, alias=alias), outputs, depth=depth)
+    _, key, agg = named[-1]
+    key_column, agg_column = _level_columns(levels[-1], key, agg)
+    base = Aliased.of(levels[-1], f"_t{len(levels) - 1}")
+    columns, joins = _below_ancestors(base, levels[:-1], named)
+    columns += [(key_column, base.col(key)), (agg_column, base.col(agg))]
+    return _joined(base, columns, joins, depth, "_n")
+
+
+def _below_ancestors(
+    base: Aliased, ancestors: list[Relation], named: list[tuple[Level, str, str]]
+) -> tuple[list[tuple[Column, exp.Expr]], list[exp.Join]]:
+    """The columns of the levels above `base`'s rows: each ancestor's key (from `base`) and
+    aggregate (from the ancestor's groups), and the inner joins on the keys down to it that
+    bring them, which also keep only the rows whose every ancestor made its level's top."""
+    columns: list[tuple[Column, exp.Expr]] = []
+    joins: list[exp.Join] = []
+    for j, ancestor in enumerate(ancestors):
+        _, key, agg = named[j]
+        key_column, agg_column = _level_columns(ancestor, key, agg)
+        above = Aliased.of(ancestor, f"_t{j}")
+        condition: exp.Expr | None = None
+        for _, upper, _ in named[: j + 1]:
+            same = exp.NullSafeEQ(this=base.col(upper), expression=above.col(upper))
+            condition = same if condition is None else exp.And(this=condition, expression=same)
+        joins.append(exp.Join(this=above.source, kind="INNER", on=condition))
+        columns += [(key_column, base.col(key)), (agg_column, above.col(agg))]
+    return columns, joins
+
+
+def _level_columns(level: Relation, key: str, agg: str) -> tuple[Column, Column]:
+    key_output, agg_output = level.output(key), level.output(agg)
+    assert key_output is not None and agg_output is not None
+    return key_output.column, agg_output.column
+
+
+def _joined(
+    base: Aliased,
+    columns: list[tuple[Column, exp.Expr]],
+    joins: list[exp.Join],
+    depth: int,
+    prefix: str,
+) -> Relation:
+    select = select_columns(columns)
+    select.set("from_", exp.From(this=base.source))
+    if joins:
+        select.set("joins", joins)
+    return over(select, [c for c, _ in columns], depth, prefix)
+
+
+def _union(parts: list[Relation]) -> Relation:
+    """The rows of every part (same columns, in the same order), one after the other."""
+    query = union_all([part.to_select() for part in parts])
+    return over(query, parts[0].columns, max(p.depth for p in parts) + 1, "_u")
 
 
 register_operator("top-nested", node=TopNested, parse=parse, lower=lower)

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from xdrlab.kql import diagnostics as diag
-from xdrlab.kql.binder.types import STRINGLIKE, constant, string
+from xdrlab.kql.binder.types import empty, string
 from xdrlab.kql.operators.join import Option, parse_options
 from xdrlab.kql.operators.registry import register_operator, register_source
-from xdrlab.kql.relation import Output, Relation, column_ref, sql_names
+from xdrlab.kql.relation import Output, Relation, over, union_all
 from xdrlab.kql.syntax import nodes as n
 from xdrlab.kql.syntax.tokens import Kind, Token
 from xdrlab.lake.schema import Column, KustoType
@@ -180,20 +180,11 @@ def lower_union(
             own = rel.output(leg_name)
             if own is not None and own.column.type == column.type:
                 outputs.append(Output(column, own.sql))
-            elif column.type in STRINGLIKE:
-                outputs.append(Output(column, string("")))
             else:
-                outputs.append(Output(column, constant(column.type, None).sql))
+                outputs.append(Output(column, empty(column.type)))
         rel.outputs = outputs
         selects.append(rel.to_select(copy_source=False))  # each leg is consumed here
-    tree: exp.Query = selects[0]
-    for select in selects[1:]:
-        tree = exp.Union(this=tree, expression=select, distinct=False)
-    depth = max(rel.depth for _, rel in legs) + 1
-    alias = exp.TableAlias(this=exp.Identifier(this=f"_un{depth}", quoted=True))
-    names = sql_names([c.name for c in out_columns])
-    outputs = [Output(c, column_ref(name)) for c, name in zip(out_columns, names, strict=True)]
-    return Relation(exp.Subquery(this=tree, alias=alias), outputs, depth=depth)
+    return over(union_all(selects), out_columns, max(rel.depth for _, rel in legs) + 1, "_un")
 
 
 def lower_operator(ctx: Lowering, rel: Relation, node: Union) -> Relation:

@@ -27,7 +27,7 @@ FROM (
       "__mva1",
       COALESCE(JSON_EXTRACT_STRING("e", '$'), '') AS "e",
       "i",
-      ROW_NUMBER() OVER (PARTITION BY "__mva1" ORDER BY "__mva1" ASC NULLS FIRST, "i" ASC NULLS FIRST) AS "__mva1_rank"
+      ROW_NUMBER() OVER (PARTITION BY "__mva1" ORDER BY "__mva1" ASC NULLS FIRST, "i" ASC NULLS FIRST) AS "__rank"
     FROM (
       SELECT
         "Id",
@@ -58,7 +58,7 @@ FROM (
       "i" ASC NULLS FIRST
   ) AS "_q4"
   WHERE
-    "__mva1_rank" <= 2
+    "__rank" <= 2
   ORDER BY
     "__mva1" ASC NULLS FIRST,
     "i" ASC NULLS FIRST

@@ -23,7 +23,7 @@ FROM (
       "l",
       "__mva1",
       "element",
-      ROW_NUMBER() OVER (PARTITION BY "__mva1" ORDER BY "__mva1" ASC NULLS FIRST, "element" DESC) AS "__mva1_rank"
+      ROW_NUMBER() OVER (PARTITION BY "__mva1" ORDER BY "__mva1" ASC NULLS FIRST, "element" DESC) AS "__rank"
     FROM (
       SELECT
         "xMod2",
@@ -59,7 +59,7 @@ FROM (
       "element" DESC
   ) AS "_q4"
   WHERE
-    "__mva1_rank" <= 2
+    "__rank" <= 2
   ORDER BY
     "__mva1" ASC NULLS FIRST,
     "element" DESC

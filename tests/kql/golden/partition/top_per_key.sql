@@ -47,14 +47,14 @@ FROM (
       "Device",
       "MountTime",
       "__part1",
-      ROW_NUMBER() OVER (PARTITION BY "__part1" ORDER BY "__part1" ASC NULLS FIRST, "MountTime" DESC) AS "__part1_rank"
+      ROW_NUMBER() OVER (PARTITION BY "__part1" ORDER BY "__part1" ASC NULLS FIRST, "MountTime" DESC) AS "__rank"
     FROM "__part1_rows"
     ORDER BY
       "__part1" ASC NULLS FIRST,
       "MountTime" DESC
   ) AS "_q2"
   WHERE
-    "__part1_rank" <= 1
+    "__rank" <= 1
   ORDER BY
     "__part1" ASC NULLS FIRST,
     "MountTime" DESC

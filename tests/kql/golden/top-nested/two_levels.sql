@@ -40,7 +40,7 @@ FROM (
           "State",
           "Source",
           "aggregated_Source",
-          ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank1"
+          ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank"
         FROM (
           SELECT
             "State",
@@ -53,7 +53,7 @@ FROM (
         ) AS "_q2"
       ) AS "_q3"
       WHERE
-        "__rank1" <= 1
+        "__rank" <= 1
     ) AS "_t1"
     INNER JOIN (
       SELECT

@@ -46,7 +46,7 @@ FROM (
             "State",
             "Source",
             "aggregated_Source",
-            ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank1"
+            ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank"
           FROM (
             SELECT
               "State",
@@ -59,7 +59,7 @@ FROM (
           ) AS "_q2"
         ) AS "_q3"
         WHERE
-          "__rank1" <= 1
+          "__rank" <= 1
       ) AS "_t1"
       INNER JOIN (
         SELECT
@@ -176,7 +176,7 @@ FROM (
                   "State",
                   "Source",
                   "aggregated_Source",
-                  ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank1"
+                  ROW_NUMBER() OVER (PARTITION BY "State" ORDER BY "aggregated_Source" DESC) AS "__rank"
                 FROM (
                   SELECT
                     "State",
@@ -189,7 +189,7 @@ FROM (
                 ) AS "_q2"
               ) AS "_q3"
               WHERE
-                "__rank1" <= 1
+                "__rank" <= 1
             ) AS "_r"
               ON "_l"."State" = "_r"."State" AND "_l"."Source" = "_r"."Source"
           ) AS "_j4"
