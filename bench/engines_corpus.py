@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import platform
 import re
@@ -60,6 +59,7 @@ from xdrlab.engine import (
     HuntingResult,
     HuntingWindow,
 )
+from xdrlab.engine.agreement import canonical_row, totally_ordered
 from xdrlab.kql import CompiledQuery, KqlError, compile_query
 from xdrlab.lake.schema import hunting_tables
 from xdrlab.lake.store import Lake
@@ -204,31 +204,7 @@ class SparkLog(logging.Handler):
         return errors[-1].getMessage() if errors else None
 
 
-# --- comparing results (as tests/engine/distributed/test_two_engines.py does) ------------------
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float) and math.isfinite(value):
-        return float(f"{value:.9g}")  # reals agree to nine significant digits
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
-
-def _canonical(row: dict[str, Any]) -> str:
-    return json.dumps({k: _rounded(v) for k, v in row.items()}, sort_keys=True)
-
-
-def _totally_ordered(compiled: CompiledQuery, rows: list[dict[str, Any]]) -> bool:
-    """True when the outermost ORDER BY keys tell every returned row apart."""
-    order = compiled.tree.args["order"]
-    names = [o.this.name for o in order.expressions]
-    if not names or not all(n in (c.name for c in compiled.columns) for n in names):
-        return False
-    keys = [tuple(json.dumps(r[n], sort_keys=True) for n in names) for r in rows]
-    return len(set(keys)) == len(keys)
+# --- comparing results (xdrlab.engine.agreement, as the two-engine tests do) -----------------
 
 
 def difference(compiled: CompiledQuery, duck: HuntingResult, spark: HuntingResult) -> str | None:
@@ -242,10 +218,10 @@ def difference(compiled: CompiledQuery, duck: HuntingResult, spark: HuntingResul
     if spark.stats.truncated != duck.stats.truncated:
         return f"truncated: DuckDB {duck.stats.truncated}, Spark {spark.stats.truncated}"
     duck_rows = duck.json_rows()
-    expected = [_canonical(row) for row in duck_rows]
-    actual = [_canonical(row) for row in spark.json_rows()]
+    expected = [canonical_row(row) for row in duck_rows]
+    actual = [canonical_row(row) for row in spark.json_rows()]
     counts = f"{len(expected)} rows on DuckDB, {len(actual)} on Spark"
-    if compiled.tree.args.get("order") is not None and _totally_ordered(compiled, duck_rows):
+    if totally_ordered(compiled, duck_rows):
         if actual == expected:
             return None
         for index, (a, b) in enumerate(zip(expected, actual, strict=False)):

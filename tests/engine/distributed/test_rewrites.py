@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.engine.distributed.conftest import NOW, TENANT, Engines
-from tests.engine.distributed.test_two_engines import _canonical
+from xdrlab.engine.agreement import canonical_row
 from xdrlab.kql import compile_query
 from xdrlab.lake.schema import hunting_tables
 
@@ -101,8 +101,8 @@ def test_same_rows_on_both_engines(engines: Engines, name: str) -> None:
     assert not duck.stats.truncated
     assert duck.stats.rows_returned > 10  # the construct is exercised on real rows
     assert [c.type for c in spark.columns] == [c.type for c in duck.columns]
-    expected = Counter(_canonical(row) for row in duck.json_rows())
-    actual = Counter(_canonical(row) for row in spark.json_rows())
+    expected = Counter(canonical_row(row) for row in duck.json_rows())
+    actual = Counter(canonical_row(row) for row in spark.json_rows())
     assert actual == expected, json.dumps(
         [json.loads(r) for r in list((actual - expected) + (expected - actual))[:4]], indent=1
     )

@@ -10,14 +10,13 @@ slice: both engines answer them correctly with different rows.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.engine.distributed.conftest import NOW, TENANT, Engines
+from xdrlab.engine.agreement import canonical_row, totally_ordered
 from xdrlab.engine.distributed import NotSupportedBySpark
 from xdrlab.kql import compile_query
 from xdrlab.kql.compiled import CompiledQuery
@@ -101,33 +100,9 @@ def test_same_results_on_both_engines(engines: Engines, query_id: str) -> None:
     assert [c.type for c in spark.columns] == [c.type for c in duck.columns]
     assert spark.rows.column_names == duck.rows.column_names
     assert spark.stats.truncated == duck.stats.truncated
-    expected = [_canonical(row) for row in duck.json_rows()]
-    actual = [_canonical(row) for row in spark.json_rows()]
-    if compiled.tree.args.get("order") is not None and _totally_ordered(compiled, duck.json_rows()):
+    expected = [canonical_row(row) for row in duck.json_rows()]
+    actual = [canonical_row(row) for row in spark.json_rows()]
+    if totally_ordered(compiled, duck.json_rows()):
         assert actual == expected
     else:
         assert Counter(actual) == Counter(expected)
-
-
-def _totally_ordered(compiled: CompiledQuery, rows: list[dict[str, Any]]) -> bool:
-    """True when the outermost ORDER BY keys tell every returned row apart."""
-    order = compiled.tree.args["order"]
-    names = [o.this.name for o in order.expressions]
-    if not names or not all(n in (c.name for c in compiled.columns) for n in names):
-        return False
-    keys = [tuple(json.dumps(r[n], sort_keys=True) for n in names) for r in rows]
-    return len(set(keys)) == len(keys)
-
-
-def _canonical(row: dict[str, Any]) -> str:
-    return json.dumps({k: _rounded(v) for k, v in row.items()}, sort_keys=True)
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float) and math.isfinite(value):
-        return float(f"{value:.9g}")  # reals agree to nine significant digits
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
