@@ -86,10 +86,16 @@ def update_incident(
     changes = defender_changes(body)
     api = api_context(request)
     with api.sessions.begin() as session:
-        row = service.get_incident(session, caller.tenant_id, incident_id)
+        row = service.update_incident(
+            session,
+            caller.tenant_id,
+            incident_id,
+            changes,
+            author=caller.display,
+            now=api.clock.now(),
+        )
         if row is None:
             raise _not_found(incident_id)
-        service.apply_changes(session, row, changes, author=caller.display, now=api.clock.now())
         return {
             "@odata.context": f"{request.base_url}{METADATA}/$entity",
             **defender_json.incident(row),

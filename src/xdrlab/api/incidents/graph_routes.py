@@ -107,10 +107,16 @@ def update_incident(
     changes = graph_changes(body)
     api = api_context(request)
     with api.sessions.begin() as session:
-        row = service.get_incident(session, caller.tenant_id, incident_id)
+        row = service.update_incident(
+            session,
+            caller.tenant_id,
+            incident_id,
+            changes,
+            author=caller.display,
+            now=api.clock.now(),
+        )
         if row is None:
             raise _incident_not_found()
-        service.apply_changes(session, row, changes, author=caller.display, now=api.clock.now())
         return {
             "@odata.context": _context(request, "incidents/$entity"),
             **graph_json.incident(row),
@@ -131,10 +137,16 @@ def add_comment(
     changes = graph_comment(body)
     api = api_context(request)
     with api.sessions.begin() as session:
-        row = service.get_incident(session, caller.tenant_id, incident_id)
+        row = service.update_incident(
+            session,
+            caller.tenant_id,
+            incident_id,
+            changes,
+            author=caller.display,
+            now=api.clock.now(),
+        )
         if row is None:
             raise _incident_not_found()
-        service.apply_changes(session, row, changes, author=caller.display, now=api.clock.now())
         return {
             "@odata.context": _context(request, f"incidents('{incident_id}')/comments"),
             "value": [

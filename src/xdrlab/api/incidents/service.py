@@ -58,6 +58,22 @@ def get_incident(session: Session, tenant_id: str, incident_id: int) -> Incident
     return session.scalar(_incidents(tenant_id).where(Incident.id == incident_id))
 
 
+def update_incident(
+    session: Session,
+    tenant_id: str,
+    incident_id: int,
+    changes: IncidentChanges,
+    *,
+    author: str,
+    now: dt.datetime,
+) -> Incident | None:
+    """The tenant's incident with `changes` applied, or None if the tenant has no such one."""
+    incident = get_incident(session, tenant_id, incident_id)
+    if incident is not None:
+        apply_changes(session, incident, changes, author=author, now=now)
+    return incident
+
+
 def list_alerts(
     session: Session,
     tenant_id: str,
