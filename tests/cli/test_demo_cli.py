@@ -3,13 +3,19 @@ it on request; the same seed gives the same rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
+from tests.clocks import MovableClock
+from xdrlab.cli import demo as demo_command
 from xdrlab.cli.main import app as cli
+from xdrlab.server.state import ServerState, open_state
+from xdrlab.settings import Settings
 
 runner = CliRunner()
 
@@ -29,6 +35,19 @@ def _process_rows(state: Path) -> list[tuple[object, ...]]:
     return duckdb.sql(query).fetchall()
 
 
+@pytest.fixture
+def frozen_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's data is laid out relative to the current time, down to its 10-minute activity
+    slots; the runs below must see one instant to compare rows."""
+    clock = MovableClock(dt.datetime.now(dt.UTC))
+
+    def open_state_at_that_instant(settings: Settings) -> ServerState:
+        return open_state(settings, clock)
+
+    monkeypatch.setattr(demo_command, "open_state", open_state_at_that_instant)
+
+
+@pytest.mark.usefixtures("frozen_time")
 def test_demo_generates_then_reuses_then_resets(tmp_path: Path) -> None:
     state = tmp_path / "state"
     output = _demo(state)
