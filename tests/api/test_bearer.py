@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import ssl
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, error_of
+from tests.clocks import MovableClock
 from tests.conftest import Live
+from xdrlab.demo.seed import DemoCredentials, seed_demo
+from xdrlab.identity.keys import create_signing_key
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import ServerState, open_state
+from xdrlab.settings import Settings
 
 HUNT = {"Query": "DeviceInfo | take 1"}
 
@@ -163,3 +174,200 @@ def test_app_without_roles_gets_the_missing_roles_403(make_app: MakeApp) -> None
         "Missing application roles. API required roles: AdvancedHunting.Read.All, "
         "application roles: ."
     )
+
+
+# -- a server of its own: its clock moves by hand, and its keys rotate without disturbing the
+# -- shared server's tokens ----------------------------------------------------------------
+
+START = dt.datetime.now(dt.UTC).replace(microsecond=0)
+BAD_SIGNATURE = "Invalid Authorization token: the signature is not valid."
+
+
+@dataclass
+class Own:
+    state: ServerState
+    clock: MovableClock
+    demo: DemoCredentials
+    client: httpx.Client
+
+    def token(self, resource: str = DEFENDER) -> str:
+        response = self.client.post(
+            f"/{self.demo.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.demo.client_id,
+                "client_secret": self.demo.client_secret,
+                "scope": f"{resource}/.default",
+            },
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def hunt(self, token: str) -> httpx.Response:
+        return self.client.post(
+            "/api/advancedhunting/run", json=HUNT, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    def graph_hunt(self, token: str) -> httpx.Response:
+        return self.client.post(
+            "/v1.0/security/runHuntingQuery",
+            json=HUNT,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def rotate(self) -> str:
+        """What `xdrlab keys rotate` does to the store, done while the server runs."""
+        with self.state.sessions.begin() as session:
+            return create_signing_key(
+                session,
+                self.state.key_encryption_key,
+                self.state.clock,
+                self.state.settings.signing_key_bits,
+            )
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Own]:
+    clock = MovableClock(START)
+    sock = bind("127.0.0.1", 0)
+    settings = settle_port(Settings(state_dir=tmp_path_factory.mktemp("bearer"), port=0), sock)
+    state = open_state(settings, clock)
+    demo = seed_demo(state)
+    server = Server(state, sock, log_level="error")
+    server.start_in_thread()
+    assert server.tls is not None
+    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
+    try:
+        with httpx.Client(base_url=settings.base_url, verify=context, timeout=30) as client:
+            yield Own(state, clock, demo, client)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own(own_server: Own) -> Iterator[Own]:
+    own_server.clock.set(START)
+    yield own_server
+    own_server.clock.set(START)
+
+
+def _kid(token: str) -> str:
+    return str(jwt.get_unverified_header(token)["kid"])
+
+
+def _resigned(own: Own, token: str, kid: str) -> str:
+    """The same claims signed by the current key, `kid` (read from the store)."""
+    key = own.state.identity().keys.current()
+    assert key.kid == kid
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": kid, "x5t": kid})
+
+
+def _payload(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def _iso(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_rotation_reaches_the_api_without_a_restart_and_a_withdrawn_key_is_refused(
+    own: Own,
+) -> None:
+    first = own.token()
+    first_graph = own.token(GRAPH)
+    assert own.hunt(first).status_code == 200
+    assert own.graph_hunt(first_graph).status_code == 200
+    old_kid = _kid(first)
+
+    new_kid = own.rotate()
+    # A token signed with the new key is accepted at once (its kid is new to the server) ...
+    resigned = own.hunt(_resigned(own, first, new_kid))
+    assert resigned.status_code == 200, resigned.text
+    # ... and so are the ones the token service signs with it, once its key ring has reloaded.
+    deadline = time.monotonic() + 15
+    second = own.token()
+    while _kid(second) != new_kid and time.monotonic() < deadline:
+        time.sleep(0.5)
+        second = own.token()
+    assert _kid(second) == new_kid
+    assert own.hunt(second).status_code == 200
+    # The previous key stays published: what it signed still validates.
+    assert own.hunt(first).status_code == 200
+
+    own.rotate()  # the first key is withdrawn; nothing signed by the newest key is sent
+    deadline = time.monotonic() + 15
+    refused = own.hunt(first)
+    while refused.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        refused = own.hunt(first)
+    assert refused.status_code == 401, refused.text
+    assert refused.headers["www-authenticate"] == "Bearer"
+    error = error_of(refused)
+    assert error == {"code": "Unauthorized", "message": BAD_SIGNATURE, "target": error["target"]}
+    assert error["target"]
+    graph = own.graph_hunt(first_graph)
+    assert graph.status_code == 401
+    assert _kid(first_graph) == old_kid
+    graph_error = error_of(graph)
+    assert graph_error["code"] == "InvalidAuthenticationToken"
+    assert graph_error["message"] == "Signature is invalid."
+    # The key that became previous still validates.
+    assert own.hunt(second).status_code == 200
+
+
+def _expired_message(own: Own, token: str) -> str:
+    claims = _payload(token)
+    return (
+        f"Invalid Authorization payload. AppId: {own.demo.client_id}, Audience: {DEFENDER}, "
+        f"Issuer: {claims['iss']}, Validity: {{state}} from {_iso(claims['nbf'])} "
+        f"to {_iso(claims['exp'])}"
+    )
+
+
+def test_an_expired_token_is_accepted_within_the_clock_skew_and_refused_beyond(own: Own) -> None:
+    skew = own.state.settings.clock_skew_seconds
+    assert skew == 300  # five minutes, as Microsoft's token validators allow by default
+    token = own.token()
+    graph_token = own.token(GRAPH)
+    exp = _payload(token)["exp"]
+    assert exp == _payload(graph_token)["exp"]
+
+    own.clock.set(dt.datetime.fromtimestamp(exp + skew - 1, dt.UTC))
+    accepted = own.hunt(token)
+    assert accepted.status_code == 200, accepted.text
+    assert own.graph_hunt(graph_token).status_code == 200
+
+    own.clock.set(dt.datetime.fromtimestamp(exp + skew + 1, dt.UTC))
+    refused = own.hunt(token)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == "Bearer"
+    error = error_of(refused)
+    assert error["code"] == "Unauthorized"
+    assert error["message"] == _expired_message(own, token).format(state="expired")
+    graph = own.graph_hunt(graph_token)
+    assert graph.status_code == 401
+    assert error_of(graph)["code"] == "InvalidAuthenticationToken"
+    assert error_of(graph)["message"] == (
+        "Access token validation failure. Lifetime validation failed, the token is expired."
+    )
+
+
+def test_a_token_not_yet_valid_is_accepted_within_the_clock_skew_and_refused_beyond(
+    own: Own,
+) -> None:
+    skew = own.state.settings.clock_skew_seconds
+    token = own.token()
+    nbf = _payload(token)["nbf"]
+
+    own.clock.set(dt.datetime.fromtimestamp(nbf - skew + 1, dt.UTC))
+    accepted = own.hunt(token)
+    assert accepted.status_code == 200, accepted.text
+
+    own.clock.set(dt.datetime.fromtimestamp(nbf - skew - 1, dt.UTC))
+    refused = own.hunt(token)
+    assert refused.status_code == 401
+    error = error_of(refused)
+    assert error["code"] == "Unauthorized"
+    assert error["message"] == _expired_message(own, token).format(state="not yet valid")

@@ -1,6 +1,7 @@
 """Tenant isolation: a token for one tenant never reads or changes another tenant's incidents
-or hunting data, whichever app holds it (the demo daemon, single-tenant apps, the MSSP's
-multi-tenant app), and a token whose `tid` names another tenant than its issuer is refused."""
+or hunting data, whoever holds it (the demo daemon, single-tenant apps, the MSSP's multi-tenant
+app, users signed in through a public client in the demo tenant and in a customer tenant), and a
+token whose `tid` names another tenant than its issuer is refused."""
 
 from __future__ import annotations
 
@@ -16,11 +17,16 @@ import pytest
 from tests.api.conftest import MakeApp
 from tests.conftest import Live
 from tests.partner.conftest import Partner, call, hunt, incident_ids, lake_rows
+from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 from xdrlab.store.models import Incident
 
 READ_WRITE = ["Incident.ReadWrite.All", "AdvancedHunting.Read.All"]
 GRAPH_READ_WRITE = ["SecurityIncident.ReadWrite.All", "ThreatHunting.Read.All"]
 GRAPH = "https://graph.microsoft.com"
+DEFENDER = "https://api.security.microsoft.com"
+DELEGATED = ["Incident.ReadWrite", "AdvancedHunting.Read"]
+GRAPH_DELEGATED = ["SecurityIncident.Read.All", "ThreatHunting.Read.All"]
 
 
 @dataclass
@@ -54,12 +60,74 @@ def _partner_in(which: str) -> Callable[[Live, Partner, MakeApp], Reader]:
     return make
 
 
+def _user_tokens(
+    live: Live, tenant_id: str, client_id: str, upn: str, password: str
+) -> tuple[str, str]:
+    """A user's Defender and Graph tokens from the password grant of a public client."""
+    tokens = []
+    for resource in (DEFENDER, GRAPH):
+        response = live.post_token(
+            {
+                "grant_type": "password",
+                "client_id": client_id,
+                "username": upn,
+                "password": password,
+                "scope": f"{resource}/.default",
+            },
+            tenant=tenant_id,
+        )
+        assert response.status_code == 200, response.text
+        token = response.json()["access_token"]
+        delegated = jwt.decode(token, options={"verify_signature": False})
+        assert delegated["tid"] == tenant_id and delegated.get("scp"), delegated
+        tokens.append(str(token))
+    return tokens[0], tokens[1]
+
+
+def _demo_user(live: Live, partner: Partner, make_app: MakeApp) -> Reader:
+    """The demo's Security Operator, through the demo public client (it may update incidents,
+    so the refused updates below are refused for the tenant, not for the role)."""
+    user = next(u for u in live.demo.users if "Security Operator" in u["roles"])
+    defender, graph = _user_tokens(
+        live, live.tenant_id, live.demo.public_client_id, user["upn"], user["password"]
+    )
+    return Reader(live.tenant_id, defender, graph)
+
+
+def _customer_user(live: Live, partner: Partner, make_app: MakeApp) -> Reader:
+    """The customer's Global Administrator, through a public client registered in that tenant
+    with its delegated permissions consented for every user."""
+    state = live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, partner.customer)
+        client = apps.create_app(
+            session,
+            state.clock,
+            tenant,
+            f"woodgrove console {uuid.uuid4().hex[:6]}",
+            public_client=True,
+            redirect_uris=["http://localhost"],
+        )
+        consent.grant_delegated(session, state.clock, tenant, client, DEFENDER_XDR, DELEGATED)
+        consent.grant_delegated(
+            session, state.clock, tenant, client, MICROSOFT_GRAPH, GRAPH_DELEGATED
+        )
+        client_id = client.app_id
+    admin = next(a for a in partner.demo.customer_admins if a["tenant_id"] == partner.customer)
+    defender, graph = _user_tokens(
+        live, partner.customer, client_id, admin["upn"], admin["password"]
+    )
+    return Reader(partner.customer, defender, graph)
+
+
 READERS = {
     "demo daemon in contoso": _demo_daemon,
     "single-tenant app in contoso": _single_tenant(None),
     "single-tenant app in woodgrove": _single_tenant("woodgrove.onmicrosoft.com"),
     "multi-tenant MSSP app in woodgrove": _partner_in("customer"),
     "multi-tenant MSSP app at home": _partner_in("home"),
+    "demo user in contoso (public client, password grant)": _demo_user,
+    "customer admin in woodgrove (public client, password grant)": _customer_user,
 }
 
 
@@ -89,7 +157,9 @@ def test_no_token_reaches_another_tenant(
 
     listed = call(live, reader.defender_token, "GET", "/api/incidents", params={"$top": "100"})
     assert listed.status_code == 200, listed.text
-    assert {i["incidentId"] for i in listed.json()["value"]} <= own
+    seen = {i["incidentId"] for i in listed.json()["value"]}
+    assert seen <= own
+    assert bool(seen) == bool(own), (name, "its own tenant's incidents are listed")
 
     for tenant_id, domain in others.items():
         theirs = incident_ids(live, tenant_id)

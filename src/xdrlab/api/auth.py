@@ -1,8 +1,10 @@
 """Bearer-token validation for every API route, in the order a resource server checks.
 
 1. `Authorization: Bearer <jwt>` present and well formed;
-2. signature: RS256 with a key the token service publishes, chosen by `kid` (a rotation made
-   by another process is picked up by reloading the key ring once when a `kid` is unknown);
+2. signature: RS256 with a key the token service publishes, chosen by `kid`. The keys are the
+   key ring's, read at each check (the ring reloads from the store every few seconds), so a key
+   rotated in by another process is accepted and a withdrawn one refused without a restart; an
+   unknown `kid` also makes the ring reload at once, at most once a second;
 3. payload: `aud` is one of the resource's identifiers, `iss` is the token service's issuer for
    the token's own `tid` and version, the tenant exists, `nbf`/`exp` hold with a small skew;
 4. permission: app-only tokens need one of the operation's app roles in `roles`; delegated
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from xdrlab.api.errors import ApiError, Surface
 from xdrlab.identity.catalogue import Resource
 from xdrlab.identity.context import IdentityContext
+from xdrlab.identity.keys import LoadedKey
 from xdrlab.identity.tenants import is_guid
 from xdrlab.store.models import Tenant, User
 
@@ -39,8 +42,8 @@ class Caller:
     client_id: str
     object_id: str
     app_only: bool
-    roles: frozenset[str]
-    scopes: frozenset[str]
+    roles: tuple[str, ...]  # as the token lists them (production's 403 repeats them in order)
+    scopes: tuple[str, ...]
     user_principal_name: str | None
 
     @property
@@ -97,8 +100,9 @@ class BearerValidator:
                 *(uri.lower().rstrip("/") for uri in accepted.identifier_uris),
             )
         }
-        self._public_keys: dict[str, RSAPublicKey] = {}
-        self._keys_reloaded_at = 0.0
+        # The public keys of the ring's last load, with the load they come from.
+        self._public_keys: tuple[tuple[LoadedKey, ...], dict[str, RSAPublicKey]] = ((), {})
+        self._keys_reloaded_at = -1e9
         self._known_tenants: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -111,23 +115,25 @@ class BearerValidator:
         return _caller(claims)
 
     def authorize(self, caller: Caller, requirement: Requirement) -> None:
+        # Production's text: both lists comma-separated without spaces, the token's in its order,
+        # e.g. "... API required roles: A,B, application roles: ." for a token without roles.
         if caller.app_only:
-            if caller.roles.isdisjoint(requirement.app_roles):
+            if not any(role in requirement.app_roles for role in caller.roles):
                 raise ApiError(
                     403,
                     "Forbidden",
                     "Missing application roles. API required roles: "
                     f"{','.join(requirement.app_roles)}, application roles: "
-                    f"{','.join(sorted(caller.roles))}.",
+                    f"{','.join(caller.roles)}.",
                 )
             return
-        if caller.scopes.isdisjoint(requirement.scopes):
+        if not any(scope in requirement.scopes for scope in caller.scopes):
             raise ApiError(
                 403,
                 "Forbidden",
                 "Missing application scopes. API required scopes: "
                 f"{','.join(requirement.scopes)}, application scopes: "
-                f"{','.join(sorted(caller.scopes))}.",
+                f"{','.join(caller.scopes)}.",
             )
         if not self._user_has_role(caller, requirement.user_roles):
             raise ApiError(
@@ -215,20 +221,28 @@ class BearerValidator:
     # -- helpers ------------------------------------------------------------------------
 
     def _public_key(self, kid: str) -> RSAPublicKey | None:
-        key = self._public_keys.get(kid)
+        """The published key `kid`, as the key ring has it now: the ring reloads from the store
+        every few seconds, so a key withdrawn by a rotation elsewhere stops validating here
+        within that interval, whatever tokens arrive meanwhile."""
+        ring = self._identity.keys
+        key = self._published(ring.keys()).get(kid)
         if key is not None:
             return key
-        ring = self._identity.keys
         with self._lock:
-            # An unknown kid may be a key rotated in by another process: reload the ring, but
-            # at most once a second so junk tokens cannot turn into a database load.
+            # An unknown kid may be a key rotated in by another process: reload the ring now,
+            # but at most once a second so junk tokens cannot turn into a database load.
             if time.monotonic() - self._keys_reloaded_at > 1.0:
                 ring.invalidate()
                 self._keys_reloaded_at = time.monotonic()
-            loaded = ring.keys()
+            return self._published(ring.keys()).get(kid)
+
+    def _published(self, loaded: tuple[LoadedKey, ...]) -> dict[str, RSAPublicKey]:
+        """The public keys of one load of the ring, derived once per load."""
+        source, published = self._public_keys
+        if source is not loaded:
             published = {k.kid: k.private_key.public_key() for k in loaded}
-            self._public_keys = published
-        return published.get(kid)
+            self._public_keys = (loaded, published)
+        return published
 
     def _tenant_exists(self, tenant_id: str) -> bool:
         seen = self._known_tenants.get(tenant_id)
@@ -267,15 +281,15 @@ class BearerValidator:
 def _caller(claims: dict[str, Any]) -> Caller:
     scp = claims.get("scp")
     roles = claims.get("roles")
-    scopes = frozenset(scp.split()) if isinstance(scp, str) else frozenset()
+    scopes = tuple(dict.fromkeys(scp.split())) if isinstance(scp, str) else ()
     return Caller(
         tenant_id=str(claims["tid"]),
         client_id=str(claims.get("appid") or claims.get("azp") or ""),
         object_id=str(claims.get("oid") or ""),
         app_only=claims.get("idtyp") == "app" or not scopes,
-        roles=frozenset(r for r in roles if isinstance(r, str))
+        roles=tuple(dict.fromkeys(r for r in roles if isinstance(r, str)))
         if isinstance(roles, list)
-        else frozenset(),
+        else (),
         scopes=scopes,
         user_principal_name=claims.get("upn") or claims.get("preferred_username"),
     )

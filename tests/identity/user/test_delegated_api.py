@@ -3,7 +3,12 @@ roles both have to allow an operation."""
 
 from __future__ import annotations
 
+import uuid
+
 from tests.identity.user.conftest import DEFENDER, PASSWORD, UserLab, claims
+from xdrlab.api.auth import READ_ROLES
+from xdrlab.identity import apps, consent, tenants, users
+from xdrlab.identity.catalogue import DEFENDER_XDR
 
 
 def _token(lab: UserLab, upn: str) -> str:
@@ -67,3 +72,105 @@ def test_graph_token_without_the_write_scope_cannot_update(lab: UserLab) -> None
             f"/v1.0/security/incidents/{incident}", headers=headers, json={"status": "active"}
         )
     assert refused.status_code == 403, refused.text
+
+
+def _password_token(lab: UserLab, upn: str, scope: str, client_id: str | None = None) -> str:
+    response = lab.token(
+        {
+            "grant_type": "password",
+            "client_id": client_id or lab.public_client_id,
+            "username": upn,
+            "password": PASSWORD,
+            "scope": scope,
+        }
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def test_defender_update_needs_the_write_scope_even_for_an_operator(lab: UserLab) -> None:
+    """A Security Operator may update incidents in the portal, but a token whose only scope is
+    `Incident.Read` (an app consented for reading only) reads and does not write."""
+    state = lab.live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        reading = apps.create_app(
+            session,
+            state.clock,
+            tenant,
+            f"incident viewer {uuid.uuid4().hex[:6]}",
+            public_client=True,
+            redirect_uris=["http://localhost"],
+        )
+        consent.grant_delegated(
+            session, state.clock, tenant, reading, DEFENDER_XDR, ["Incident.Read"]
+        )
+        client_id = reading.app_id
+    token = _password_token(lab, lab.operator, f"{DEFENDER}/.default", client_id)
+    assert claims(token)["scp"] == "Incident.Read"
+    listed = lab.api("GET", "/api/incidents", token)
+    assert listed.status_code == 200, listed.text
+    incident = listed.json()["value"][0]
+
+    refused = lab.api(
+        "PATCH",
+        f"/api/incidents/{incident['incidentId']}",
+        token,
+        json={"assignedTo": lab.operator},
+    )
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "Forbidden"
+    assert error["message"] == (
+        "Missing application scopes. API required scopes: Incident.ReadWrite, "
+        "application scopes: Incident.Read."
+    )
+    again = lab.api("GET", f"/api/incidents/{incident['incidentId']}", token)
+    assert again.status_code == 200
+    assert again.json()["assignedTo"] == incident["assignedTo"]
+
+
+def test_a_user_without_a_directory_role_cannot_hunt_whatever_the_token_allows(
+    lab: UserLab,
+) -> None:
+    """The app's `AdvancedHunting.Read` scope is not enough: the user also needs a role that
+    shows the data in the portal, and a user with no directory role has none."""
+    state = lab.live.state
+    upn = f"norole-{uuid.uuid4().hex[:6]}@{lab.domain}"
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        user = users.create_user(session, state.clock, tenant, upn, PASSWORD, roles=[])
+        assert user.roles == []
+    token = _password_token(lab, upn, f"{DEFENDER}/.default")
+    assert "AdvancedHunting.Read" in claims(token)["scp"].split()
+    assert "wids" not in claims(token) or claims(token)["wids"] == []
+
+    refused = lab.api(
+        "POST", "/api/advancedhunting/run", token, json={"Query": "DeviceInfo | take 1"}
+    )
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "Forbidden"
+    assert error["message"] == (
+        f"The user {upn} does not have a role that allows this operation. Required directory "
+        f"roles: {', '.join(READ_ROLES)}."
+    )
+    # The same scope with a role that shows the data (Security Reader) runs the query.
+    reader = _password_token(lab, lab.reader, f"{DEFENDER}/.default")
+    allowed = lab.api(
+        "POST", "/api/advancedhunting/run", reader, json={"Query": "DeviceInfo | take 1"}
+    )
+    assert allowed.status_code == 200, allowed.text
+
+
+def test_the_incident_read_scope_also_reads_alerts_on_graph(lab: UserLab) -> None:
+    """Production lets SecurityIncident.Read.All read alerts_v2 as well as incidents."""
+    token = _password_token(lab, lab.reader, "https://graph.microsoft.com/.default")
+    assert claims(token)["scp"] == "SecurityIncident.Read.All"
+    listed = lab.api("GET", "/v1.0/security/alerts_v2", token)
+    assert listed.status_code == 200, listed.text
+    alerts = listed.json()["value"]
+    assert alerts
+    one = lab.api("GET", f"/v1.0/security/alerts_v2/{alerts[0]['id']}", token)
+    assert one.status_code == 200, one.text
+    assert one.json()["id"] == alerts[0]["id"]
