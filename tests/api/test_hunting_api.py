@@ -213,25 +213,62 @@ def test_graph_accepts_lower_case_query_and_rejects_bad_timespan(hunter: ApiApp)
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "needle"),
     [
-        "externaldata(x:string) [@'https://example.com/x.csv'] | take 1",
-        "DeviceInfo | where DeviceName == \"x'); SELECT * FROM read_csv('/etc/passwd'); --\"",
-        "['../../../etc/passwd'] | take 1",
-        "table('DeviceInfo; select 1') | take 1",
-        'cluster("other").database("db").DeviceInfo | take 1',
-        "DeviceInfo | extend p = strcat('/etc/', 'passwd') | take 1",
+        ("externaldata(x:string) [@'https://example.com/x.csv'] | take 1", "externaldata"),
+        ("externaldata(x:string) [@'/etc/passwd'] with(format='txt')", "externaldata"),
+        ("external_table('passwd') | take 1", "external_table"),
+        ('cluster("other").database("db").DeviceInfo | take 1', "cluster"),
+        ('database("db").DeviceInfo | take 1', "database"),
+        ("['../../../etc/passwd'] | take 1", "../../../etc/passwd"),
+        ("['/etc/passwd']", "/etc/passwd"),
+        ("table('x;y') | take 1", "table"),
+        ("table('DeviceInfo; select 1') | take 1", "table"),
     ],
 )
-def test_queries_cannot_reach_files_or_other_data(hunter: ApiApp, query: str) -> None:
+def test_queries_cannot_reach_files_or_other_data(hunter: ApiApp, query: str, needle: str) -> None:
+    for path in ("/api/advancedhunting/run", "/v1.0/security/runHuntingQuery"):
+        response = hunter.call("POST", path, json={"Query": query})
+        assert response.status_code == 400, (path, response.text)
+        error = error_of(response)
+        assert error["code"] == "BadRequest"
+        assert needle in error["message"]
+        extra = "target" if path.startswith("/api") else "innerError"
+        assert set(error) == {"code", "message", extra}
+        state_dir = str(hunter.live.state.settings.state_dir)
+        assert state_dir not in response.text and ".parquet" not in response.text
+        assert "root:" not in response.text  # no /etc/passwd content
+
+
+INJECTION = "x'); SELECT * FROM read_csv('/etc/passwd'); --"
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("strcat('/etc/', 'passwd')", "/etc/passwd"),
+        ("'../../../etc/passwd'", "../../../etc/passwd"),
+        (_kql_string(INJECTION), INJECTION),
+        ("@'C:\\Windows\\System32\\config\\SAM'", "C:\\Windows\\System32\\config\\SAM"),
+    ],
+    ids=["strcat", "relative", "quotes", "verbatim"],
+)
+def test_a_path_in_a_string_is_only_a_string(hunter: ApiApp, expression: str, value: str) -> None:
+    query = f"DeviceInfo | take 2 | project DeviceName, p = {expression}"
     response = hunter.call("POST", "/api/advancedhunting/run", json={"Query": query})
-    assert response.status_code in (200, 400), response.text
-    text = response.text
-    assert "root:" not in text  # /etc/passwd content never appears
-    assert "xdrlab-state" not in text and ".parquet" not in text
-    if response.status_code == 200:
-        for row in response.json()["Results"]:
-            assert set(row) <= {c["Name"] for c in response.json()["Schema"]}
+    assert response.status_code == 200, response.text
+    rows = response.json()["Results"]
+    assert len(rows) == 2
+    assert [row["p"] for row in rows] == [value, value]
+    assert response.json()["Schema"][1] == {"Name": "p", "Type": "String"}
+    # Compared as a value it matches no device; it is never read as anything else.
+    filtered = hunter.call(
+        "POST",
+        "/api/advancedhunting/run",
+        json={"Query": f"DeviceInfo | where DeviceName == {expression} | count"},
+    )
+    assert filtered.status_code == 200, filtered.text
+    assert filtered.json()["Results"] == [{"Count": 0}]
 
 
 def test_another_tenant_sees_none_of_the_demo_rows(live: Live, make_app: MakeApp) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -28,9 +29,9 @@ class Known:
     rows: dict[int, dict[str, Any]]
 
 
-def _alert(tenant_id: str, number: int, created: dt.datetime) -> Alert:
+def _alert(tenant_id: str, number: int, created: dt.datetime, serial: int = 1) -> Alert:
     return Alert(
-        id=f"da{number:018d}_1",
+        id=f"da{number:018d}_{serial}",
         tenant_id=tenant_id,
         title=f"Suspicious PowerShell {number}",
         category="Execution",
@@ -69,12 +70,15 @@ def known(live: Live, make_app: MakeApp) -> Known:
                 last_update_at=created + dt.timedelta(minutes=30),
             )
             incident.alerts = [_alert(tenant.id, n, created)]
+            if n % 4 == 1:  # some incidents have a second alert
+                incident.alerts.append(_alert(tenant.id, n, created, serial=2))
             session.add(incident)
             session.flush()
             rows[incident.id] = {
                 "status": incident.status,
                 "assignedTo": incident.assigned_to,
                 "created": created,
+                "alerts": sorted(a.id for a in incident.alerts),
             }
     app = make_app(
         defender=["Incident.ReadWrite.All"],
@@ -352,3 +356,158 @@ def test_graph_filters_and_alerts_v2(known: Known) -> None:
     one = known.app.call("GET", f"/v1.0/security/alerts_v2/{values[0]['id']}")
     assert one.status_code == 200 and one.json()["id"] == values[0]["id"]
     assert known.app.call("GET", "/v1.0/security/incidents?$top=51").status_code == 400
+
+
+def _pages(app: ApiApp, first: str, resource: str) -> list[dict[str, Any]]:
+    """Every page of a list, following `@odata.nextLink` from `first`."""
+    token = app.token(resource)
+    pages: list[dict[str, Any]] = []
+    url: str | None = first
+    with app.live.client() as client:
+        while url is not None:
+            response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, (url, response.text)
+            pages.append(response.json())
+            url = pages[-1].get("@odata.nextLink")
+            assert len(pages) <= 50, "the walk does not end"
+    return pages
+
+
+def _query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+def test_graph_expand_alerts_walk_gives_every_incident_once_with_its_alerts(
+    known: Known,
+) -> None:
+    pages = _pages(known.app, "/v1.0/security/incidents?$expand=alerts&$top=4", GRAPH)
+    assert len(pages) == 6  # 4 * 5 + 3
+    for page in pages[:-1]:  # every next link keeps $expand (and $top) and moves $skip on
+        query = _query_of(page["@odata.nextLink"])
+        assert query["$expand"] == ["alerts"] and query["$top"] == ["4"]
+    skips = [int(_query_of(p["@odata.nextLink"])["$skip"][0]) for p in pages[:-1]]
+    assert skips == [4, 8, 12, 16, 20]
+    items = [item for page in pages for item in page["value"]]
+    seen = [int(item["id"]) for item in items]
+    assert sorted(seen) == known.ids and len(seen) == len(set(seen))
+    for item in items:
+        listed = sorted(alert["id"] for alert in item["alerts"])
+        assert listed == known.rows[int(item["id"])]["alerts"]
+        assert {alert["incidentId"] for alert in item["alerts"]} == {item["id"]}
+    # The list says the same as each incident read on its own.
+    for item in items[:6]:
+        one = known.app.call(
+            "GET", f"/v1.0/security/incidents/{item['id']}", params={"$expand": "alerts"}
+        )
+        assert one.status_code == 200, one.text
+        assert [a["id"] for a in one.json()["alerts"]] == [a["id"] for a in item["alerts"]]
+        assert one.json()["alerts"] == item["alerts"]
+
+
+def test_graph_list_without_expand_has_no_alerts(known: Known) -> None:
+    pages = _pages(known.app, "/v1.0/security/incidents?$top=10", GRAPH)
+    items = [item for page in pages for item in page["value"]]
+    assert len(items) == len(known.ids)
+    assert all("alerts" not in item for item in items)
+    for page in pages[:-1]:
+        assert "$expand" not in _query_of(page["@odata.nextLink"])
+    one = known.app.call("GET", f"/v1.0/security/incidents/{known.ids[0]}")
+    assert one.status_code == 200 and "alerts" not in one.json()
+
+
+@pytest.mark.parametrize("expand", ["foo", "alerts,foo", "comments"])
+def test_graph_unsupported_expand_is_a_400_in_graph_body(known: Known, expand: str) -> None:
+    for path in ("/v1.0/security/incidents", f"/v1.0/security/incidents/{known.ids[0]}"):
+        response = known.app.call("GET", path, params={"$expand": expand})
+        assert response.status_code == 400, response.text
+        error = error_of(response)
+        assert error["code"] == "BadRequest"
+        assert expand in error["message"]
+        assert set(error) == {"code", "message", "innerError"}
+        assert set(error["innerError"]) == {"date", "request-id", "client-request-id"}
+
+
+def test_odata_context_of_each_answer(known: Known) -> None:
+    base = known.app.live.base_url
+    incident_id = known.ids[0]
+    answers = {
+        "/api/incidents": f"{base}/api/$metadata#Incidents",
+        f"/api/incidents/{incident_id}": f"{base}/api/$metadata#Incidents/$entity",
+        "/v1.0/security/incidents": f"{base}/v1.0/$metadata#security/incidents",
+        "/v1.0/security/incidents?$expand=alerts": (
+            f"{base}/v1.0/$metadata#security/incidents(alerts())"
+        ),
+        f"/v1.0/security/incidents/{incident_id}": (
+            f"{base}/v1.0/$metadata#security/incidents/$entity"
+        ),
+        f"/v1.0/security/incidents/{incident_id}?$expand=alerts": (
+            f"{base}/v1.0/$metadata#security/incidents(alerts())/$entity"
+        ),
+        "/v1.0/security/alerts_v2": f"{base}/v1.0/$metadata#security/alerts_v2",
+        "/beta/security/incidents": f"{base}/beta/$metadata#security/incidents",
+    }
+    for path, context in answers.items():
+        response = known.app.call("GET", path)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json()["@odata.context"] == context, path
+    alert_id = known.rows[incident_id]["alerts"][0]
+    one = known.app.call("GET", f"/v1.0/security/alerts_v2/{alert_id}")
+    assert one.json()["@odata.context"] == f"{base}/v1.0/$metadata#security/alerts_v2/$entity"
+    patched = known.app.call(
+        "PATCH", f"/v1.0/security/incidents/{incident_id}", json={"customTags": ["ctx"]}
+    )
+    assert patched.json()["@odata.context"] == f"{base}/v1.0/$metadata#security/incidents/$entity"
+
+
+@pytest.mark.parametrize(
+    ("first", "resource", "status"),
+    [
+        ("/api/incidents?$filter=status eq 'Active'&$top=2", None, "Active"),
+        ("/v1.0/security/incidents?$filter=status eq 'active'&$top=2", GRAPH, "active"),
+    ],
+    ids=["defender", "graph"],
+)
+def test_filtered_walk_sees_each_match_once_and_keeps_the_filter(
+    known: Known, first: str, resource: str | None, status: str
+) -> None:
+    pages = _pages(known.app, first, resource or "https://api.security.microsoft.com")
+    expected = [i for i in known.ids if known.rows[i]["status"] == "Active"]
+    assert len(expected) == 8  # 23 incidents, every third one Active
+    assert len(pages) == 4  # 2 + 2 + 2 + 2, and no next link after the last full page
+    for page in pages[:-1]:
+        query = _query_of(page["@odata.nextLink"])
+        assert query["$filter"] == [first.split("$filter=")[1].split("&")[0]]
+        assert query["$top"] == ["2"]
+    key = "incidentId" if resource is None else "id"
+    items = [item for page in pages for item in page["value"]]
+    seen = [int(item[key]) for item in items]
+    assert sorted(seen) == expected and len(seen) == len(set(seen))
+    assert {item["status"] for item in items} == {status}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "closed"},
+        {"status": "active", "classification": "maybe"},
+        {"classification": "falsePositive", "determination": "malware"},
+        {"determination": "phishing"},  # classification is still unknown
+        {"status": "active", "customTags": "not-a-list"},
+        {"status": "active", "assignedTo": 5},
+        {"status": "active", "tags": ["Defender's name for it"]},
+        ["status", "active"],
+    ],
+)
+def test_graph_patch_with_an_invalid_value_changes_nothing(known: Known, body: Any) -> None:
+    incident_id = known.ids[5]
+    path = f"/v1.0/security/incidents/{incident_id}"
+    before = known.app.call("GET", path, params={"$expand": "alerts"}).json()
+    response = known.app.call("PATCH", path, json=body)
+    assert response.status_code == 400, response.text
+    assert set(error_of(response)) == {"code", "message", "innerError"}
+    after = known.app.call("GET", path, params={"$expand": "alerts"}).json()
+    assert after == before
+    assert after["status"] == "resolved"  # Incident 5: STATUSES[5 % 3]
+    assert len(after["alerts"]) == 2
+    defender = known.app.call("GET", f"/api/incidents/{incident_id}").json()
+    assert defender["status"] == "Resolved" and defender["tags"] == []

@@ -1,22 +1,33 @@
 """Quotas on a real server with real tokens: the call after the quota gets production's 429.
 
 Windows are fixed calendar windows, so each burst starts with enough of the minute left.
-The hourly quotas and the sharing of counters between processes are checked on the limiter
-itself (further down), with a clock the test moves.
+Configured quotas and the sharing of counters between server instances are checked on two live
+servers started on one state folder; the hourly arithmetic is checked on the limiter itself
+(further down), with a clock the test moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.api.conftest import GRAPH, ApiApp, MakeApp, error_of
+from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, error_of
 from tests.clocks import MovableClock
 from xdrlab.api.errors import ApiError, Surface
 from xdrlab.api.ratelimit import RateLimiter, parse_quotas
+from xdrlab.demo.seed import seed_demo
+from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import ServerState, open_state
+from xdrlab.settings import Settings
 from xdrlab.store.db import make_engine, migrate, session_factory
 
 
@@ -97,6 +108,163 @@ def test_graph_hunting_quota_answers_429_with_retry_after(make_app: MakeApp) -> 
     )
     assert error_of(refused)["code"] == "TooManyRequests"
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "quota", "ok"),
+    [
+        ("SecurityIncident.Read.All", "GET", "/v1.0/security/incidents?$top=1", None, 50, 200),
+        ("SecurityIncident.Read.All", "GET", "/v1.0/security/incidents/987654321", None, 100, 404),
+        (
+            "SecurityIncident.ReadWrite.All",
+            "PATCH",
+            "/v1.0/security/incidents/987654321",
+            {"status": "active"},
+            50,
+            404,
+        ),
+        ("SecurityAlert.Read.All", "GET", "/v1.0/security/alerts_v2?$top=1", None, 50, 200),
+    ],
+    ids=["incidents-list", "incidents-get", "incidents-update", "alerts-list"],
+)
+def test_graph_quota_per_minute(
+    make_app: MakeApp, role: str, method: str, path: str, body: object, quota: int, ok: int
+) -> None:
+    app = make_app(graph=[role])
+    _fresh_minute()
+    statuses = _burst(app, method, path, quota, body)
+    assert statuses == [ok] * quota
+    refused = app.call(method, path, json=body)
+    assert refused.status_code == 429
+    error = error_of(refused)
+    assert error["code"] == "TooManyRequests"
+    assert error["message"] == f"API calls quota exceeded! maximum allowed {quota} per 00:01:00"
+    assert set(error["innerError"]) == {"date", "request-id", "client-request-id"}
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+# Two servers on one state folder, as two processes behind one address would be, with quotas
+# configured well below production's.
+OVERRIDES = {"hunting": "2/60", "incidents.list": "5/60"}
+
+
+@dataclass
+class Instance:
+    client: httpx.Client
+    state: ServerState
+
+
+@dataclass
+class Pair:
+    first: Instance
+    second: Instance
+    tenant_id: str
+
+    def app(self, defender: list[str] | None = None, graph: list[str] | None = None) -> str:
+        """A new app of the tenant with these roles; its client id and secret as `id:secret`."""
+        state = self.first.state
+        with state.sessions.begin() as session:
+            tenant = tenants.find_tenant(session, self.tenant_id)
+            assert tenant is not None
+            app = apps.create_app(session, state.clock, tenant, "quota test app")
+            secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
+            consent.ensure_service_principal(session, state.clock, tenant, app)
+            for resource, roles in ((DEFENDER_XDR, defender), (MICROSOFT_GRAPH, graph)):
+                if roles:
+                    consent.grant_app_roles(session, state.clock, tenant, app, resource, roles)
+            return f"{app.app_id}:{secret}"
+
+    def token(self, instance: Instance, app: str, resource: str) -> str:
+        client_id, secret = app.split(":", 1)
+        response = instance.client.post(
+            f"/{self.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+                "scope": f"{resource}/.default",
+            },
+        )
+        assert response.status_code == 200, response.text
+        token = response.json()["access_token"]
+        assert isinstance(token, str)
+        return token
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    folder = tmp_path_factory.mktemp("shared-quotas")
+    servers: list[Server] = []
+    instances: list[Instance] = []
+    tenant_id = ""
+    try:
+        for _ in range(2):
+            sock = bind("127.0.0.1", 0)
+            settings = settle_port(Settings(state_dir=folder, port=0, rate_limits=OVERRIDES), sock)
+            state = open_state(settings)  # each instance its own engine on the same database
+            if not tenant_id:
+                tenant_id = seed_demo(state).tenant_id
+            server = Server(state, sock, log_level="error")
+            server.start_in_thread()
+            servers.append(server)
+            assert server.tls is not None
+            context = ssl.create_default_context(cafile=str(server.tls.ca_file))
+            client = httpx.Client(base_url=settings.base_url, verify=context, timeout=30)
+            instances.append(Instance(client, state))
+        yield Pair(instances[0], instances[1], tenant_id)
+    finally:
+        for instance in instances:
+            instance.client.close()
+        for server in servers:
+            server.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "resource", "code"),
+    [
+        ("/api/advancedhunting/run", DEFENDER, "429"),
+        ("/v1.0/security/runHuntingQuery", GRAPH, "TooManyRequests"),
+    ],
+    ids=["defender", "graph"],
+)
+def test_configured_quota_refuses_the_third_call(
+    pair: Pair, path: str, resource: str, code: str
+) -> None:
+    app = pair.app(defender=["AdvancedHunting.Read.All"], graph=["ThreatHunting.Read.All"])
+    headers = {"Authorization": f"Bearer {pair.token(pair.first, app, resource)}"}
+    body = {"Query": "DeviceInfo | take 1"}
+    _fresh_minute(10)
+    statuses = [pair.first.client.post(path, json=body, headers=headers) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 429]
+    refused = statuses[2]
+    error = error_of(refused)
+    assert error["code"] == code
+    assert error["message"] == "API calls quota exceeded! maximum allowed 2 per 00:01:00"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_two_servers_on_one_state_folder_share_counters(pair: Pair) -> None:
+    app = pair.app(defender=["Incident.Read.All"])
+    first = {"Authorization": f"Bearer {pair.token(pair.first, app, DEFENDER)}"}
+    second = {"Authorization": f"Bearer {pair.token(pair.second, app, DEFENDER)}"}
+    _fresh_minute(10)
+    statuses = [
+        (pair.first if i % 2 == 0 else pair.second)
+        .client.get("/api/incidents?$top=1", headers=first if i % 2 == 0 else second)
+        .status_code
+        for i in range(5)
+    ]
+    assert statuses == [200] * 5  # 3 calls to the first server, 2 to the second
+    for instance, headers in ((pair.second, second), (pair.first, first)):
+        refused = instance.client.get("/api/incidents?$top=1", headers=headers)
+        assert refused.status_code == 429
+        assert error_of(refused)["message"] == (
+            "API calls quota exceeded! maximum allowed 5 per 00:01:00"
+        )
+        assert int(refused.headers["Retry-After"]) >= 1
+    other = pair.app(defender=["Incident.Read.All"])  # counters are per application
+    fresh = {"Authorization": f"Bearer {pair.token(pair.second, other, DEFENDER)}"}
+    assert pair.second.client.get("/api/incidents?$top=1", headers=fresh).status_code == 200
 
 
 def _limiter(tmp_path: Path, clock: MovableClock, **overrides: str) -> RateLimiter:

@@ -35,6 +35,13 @@ def _context(request: Request, entity_set: str) -> str:
     return f"{request.base_url}{version}/$metadata#security/{entity_set}"
 
 
+def _incidents_context(request: Request, *, with_alerts: bool, entity: bool = False) -> str:
+    """As Graph names them: `incidents`, `incidents/$entity`, and with `$expand=alerts`
+    `incidents(alerts())` and `incidents(alerts())/$entity`."""
+    entity_set = "incidents(alerts())" if with_alerts else "incidents"
+    return _context(request, f"{entity_set}/$entity" if entity else entity_set)
+
+
 def _incident_not_found() -> ApiError:
     return ApiError(404, "NotFound", "The requested incident was not found.")
 
@@ -68,7 +75,7 @@ def list_incidents(
             session, caller.tenant_id, page.condition, top=page.top + 1, skip=page.skip
         )
         body: dict[str, Any] = {
-            "@odata.context": _context(request, "incidents"),
+            "@odata.context": _incidents_context(request, with_alerts=with_alerts),
             "value": [
                 graph_json.incident(row, expand_alerts=with_alerts) for row in rows[: page.top]
             ],
@@ -92,7 +99,7 @@ def get_incident(
         if row is None:
             raise _incident_not_found()
         return {
-            "@odata.context": _context(request, "incidents/$entity"),
+            "@odata.context": _incidents_context(request, with_alerts=with_alerts, entity=True),
             **graph_json.incident(row, expand_alerts=with_alerts),
         }
 
