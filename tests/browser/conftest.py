@@ -5,6 +5,9 @@ Chromium does not read REQUESTS_CA_BUNDLE or SSL_CERT_FILE. It trusts the certif
 authorities in the user's NSS database (`$HOME/.pki/nssdb`), which is where a user imports
 xdrlab's CA by hand. The tests do the same in a throwaway HOME with `certutil`, so Chromium
 verifies the server's chain, name and dates exactly as it would for a user; nothing is ignored.
+
+Screenshots of the pages go to `$XDRLAB_SCREENSHOTS` (default `.screenshots/` in the project,
+git-ignored), where CI can keep them as artifacts.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from tests.conftest import Live
 from tests.identity.authorize.lab import Lab, make_lab
 
 CHROMIUM = os.environ.get("XDRLAB_CHROMIUM", "/usr/bin/chromium")
+PROJECT = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -100,15 +105,39 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @dataclass
+class Shots:
+    """Where the screenshots go; `take` writes one and checks a real PNG landed there."""
+
+    folder: Path
+
+    def take(self, page: Page, name: str) -> Path:
+        path = self.folder / f"{name}.png"
+        path.unlink(missing_ok=True)  # a stale file from an earlier run proves nothing
+        page.screenshot(path=path, full_page=True)
+        data = path.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 1000, path
+        return path
+
+
+@pytest.fixture(scope="session")
+def shots() -> Shots:
+    folder = Path(os.environ.get("XDRLAB_SCREENSHOTS") or PROJECT / ".screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Shots(folder)
+
+
+@dataclass
 class Catch:
-    """A tiny loopback web server standing in for the client's redirect URI."""
+    """A tiny loopback web server standing in for the client's redirect URI: it listens on
+    127.0.0.1 and is addressed as `http://localhost:{port}`, as MSAL's listener is (a registered
+    `http://localhost` matches any port on localhost, not on 127.0.0.1)."""
 
     port: int = 0
     hits: list[dict[str, Any]] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://localhost:{self.port}{path}"
 
     def wait(self, timeout: float = 10) -> dict[str, Any]:
         assert self.arrived.wait(timeout), "nothing arrived at the redirect URI"
@@ -164,4 +193,4 @@ def catch() -> Iterator[Catch]:
         thread.join()
 
 
-__all__ = ["Catch", "Lab", "browser", "catch", "lab", "page"]
+__all__ = ["Catch", "Lab", "Shots", "browser", "catch", "lab", "page", "shots"]

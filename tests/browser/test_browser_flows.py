@@ -7,14 +7,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from pathlib import Path
 from urllib.parse import urlencode
 
 import jwt
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import Catch
+from tests.browser.conftest import Catch, Shots
 from tests.conftest import Live
 from tests.identity.authorize.lab import DEFENDER_SCOPE, PASSWORD, Lab
 from xdrlab.identity.apps import find_app
@@ -29,7 +28,7 @@ def _pkce() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _sign_in(page: Page, upn: str, shots: Path | None = None) -> None:
+def _sign_in(page: Page, upn: str, shots: Shots | None = None) -> None:
     expect(page).to_have_title("Sign in · xdrlab")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_role("main")).to_be_visible()
@@ -37,7 +36,7 @@ def _sign_in(page: Page, upn: str, shots: Path | None = None) -> None:
     username = page.get_by_label("Email or username")
     expect(username).to_be_focused()
     if shots is not None:
-        page.screenshot(path=shots / "sign-in.png", full_page=True)
+        shots.take(page, "sign-in")
     username.fill(upn)
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Enter password")).to_be_visible()
@@ -52,16 +51,16 @@ def _sign_in(page: Page, upn: str, shots: Path | None = None) -> None:
         "aria-describedby", "passwd-error"
     )
     if shots is not None:
-        page.screenshot(path=shots / "sign-in-error.png", full_page=True)
+        shots.take(page, "sign-in-error")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_authorization_code_with_pkce_through_sign_in_and_consent(
-    live: Live, lab: Lab, page: Page, catch: Catch, tmp_path: Path
+    live: Live, lab: Lab, page: Page, catch: Catch, shots: Shots
 ) -> None:
     verifier, challenge = _pkce()
-    redirect_uri = catch.url("/")  # registered as http://localhost: any port, 127.0.0.1 too
+    redirect_uri = catch.url("/")  # http://localhost:{port}; registered as http://localhost
     nonce = secrets.token_hex(16)
     query = {
         "client_id": lab.public_client,
@@ -76,7 +75,7 @@ def test_authorization_code_with_pkce_through_sign_in_and_consent(
         "client_info": "1",
     }
     page.goto(f"{live.base_url}/{lab.domain}/oauth2/v2.0/authorize?{urlencode(query)}")
-    _sign_in(page, lab.user, tmp_path)
+    _sign_in(page, lab.user, shots)
 
     expect(page.get_by_role("heading", name="Permissions requested")).to_be_visible()
     permissions = page.get_by_role("list", name="Microsoft Threat Protection (delegated)")
@@ -84,7 +83,7 @@ def test_authorization_code_with_pkce_through_sign_in_and_consent(
     expect(permissions).to_contain_text("Read incidents")
     expect(permissions).to_contain_text("Incident.Read")
     expect(page.get_by_text("Lab Notebook")).to_be_visible()
-    page.screenshot(path=tmp_path / "consent.png", full_page=True)
+    shots.take(page, "consent")
     # keyboard: Accept is reachable with Tab and shows a visible focus ring
     accept = page.get_by_role("button", name="Accept")
     accept.focus()
@@ -132,7 +131,7 @@ def test_authorization_code_with_pkce_through_sign_in_and_consent(
 
 
 def test_partner_app_admin_consent_in_customer_tenant(
-    live: Live, lab: Lab, page: Page, catch: Catch, tmp_path: Path
+    live: Live, lab: Lab, page: Page, catch: Catch, shots: Shots
 ) -> None:
     query = {
         "client_id": lab.partner_app,
@@ -154,7 +153,7 @@ def test_partner_app_admin_consent_in_customer_tenant(
     expect(roles).to_contain_text("Run advanced queries")
     delegated = page.get_by_role("list", name="Microsoft Threat Protection (delegated)")
     expect(delegated).to_contain_text("Read incidents")
-    page.screenshot(path=tmp_path / "admin-consent.png", full_page=True)
+    shots.take(page, "admin-consent")
     page.get_by_role("button", name="Accept").click()
 
     hit = catch.wait()
@@ -197,7 +196,7 @@ def test_non_admin_gets_needs_admin_on_admin_consent(
     assert not catch.hits
 
 
-def test_device_code_page(live: Live, lab: Lab, page: Page, tmp_path: Path) -> None:
+def test_device_code_page(live: Live, lab: Lab, page: Page, shots: Shots) -> None:
     with live.client() as client:
         started = client.post(
             f"/{lab.tenant_id}/oauth2/v2.0/devicecode",
@@ -208,7 +207,7 @@ def test_device_code_page(live: Live, lab: Lab, page: Page, tmp_path: Path) -> N
     page.goto(started["verification_uri"])
     expect(page.get_by_role("heading", name="Enter code")).to_be_visible()
     page.get_by_label("Code", exact=True).fill(started["user_code"].lower())
-    page.screenshot(path=tmp_path / "device-code.png", full_page=True)
+    shots.take(page, "device-code")
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Email or username").fill(lab.admin)
     page.keyboard.press("Enter")
@@ -237,3 +236,27 @@ def test_device_code_page(live: Live, lab: Lab, page: Page, tmp_path: Path) -> N
     assert token.status_code == 200, token.text
     claims = jwt.decode(token.json()["access_token"], options={"verify_signature": False})
     assert claims["scp"] == "Incident.Read"
+
+
+def test_ip_literal_redirect_for_a_localhost_registration_is_refused_on_the_page(
+    live: Live, lab: Lab, page: Page, catch: Catch, shots: Shots
+) -> None:
+    """The app registered `http://localhost`; a request naming `http://127.0.0.1:{port}` is
+    another host. The person sees the error on xdrlab's page and the browser stays there."""
+    _, challenge = _pkce()
+    query = {
+        "client_id": lab.public_client,
+        "response_type": "code",
+        "redirect_uri": f"http://127.0.0.1:{catch.port}/",
+        "scope": f"{DEFENDER_SCOPE} openid",
+        "state": "ip-literal",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    answer = page.goto(f"{live.base_url}/{lab.tenant_id}/oauth2/v2.0/authorize?{urlencode(query)}")
+    assert answer is not None and answer.status == 400
+    expect(page.get_by_text("AADSTS50011")).to_be_visible()
+    expect(page.get_by_text("does not match the redirect URIs configured")).to_be_visible()
+    assert page.url.startswith(live.base_url)
+    shots.take(page, "redirect-mismatch")
+    assert not catch.hits

@@ -28,7 +28,9 @@ DEMO_DOMAIN = "contoso.onmicrosoft.com"
 DEMO_TENANT_NAME = "Contoso"
 DEMO_APP_NAME = "xdrlab demo daemon"
 DEMO_PUBLIC_CLIENT_NAME = "xdrlab demo public client"
-# Loopback redirect URIs match on any port, as production does for http://localhost.
+# A registered http://localhost matches any port on localhost (not on 127.0.0.1), as in
+# production: MSAL, azure-identity, the SDK and `xdrlab login` redirect to
+# http://localhost:{port}.
 DEMO_PUBLIC_REDIRECT_URIS = ["http://localhost"]
 # Delegated permissions of the public client, consented for every user of the tenant.
 DEMO_DELEGATED = (

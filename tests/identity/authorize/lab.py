@@ -1,16 +1,23 @@
 """A small directory for the browser-flow tests: two tenants, users with and without admin
-rights, and apps (public loopback client, confidential web app, multi-tenant partner app),
-created in the shared live server with unique names."""
+rights, and apps (public loopback clients, confidential web app, multi-tenant partner app),
+created in the shared live server with unique names; and a second, separate xdrlab server for
+tests that need another setting (plain HTTP) or a clock they move."""
 
 from __future__ import annotations
 
 import html.parser
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from xdrlab.clock import Clock
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
-from xdrlab.server.state import ServerState
+from xdrlab.server.run import Server, bind, settle_port
+from xdrlab.server.state import ServerState, open_state
+from xdrlab.settings import Settings
 from xdrlab.store.models import Tenant
 
 PASSWORD = "Correct-horse-42"
@@ -24,7 +31,8 @@ class Lab:
     user: str  # plain user
     admin: str  # Global Administrator
     disabled: str
-    public_client: str  # http://localhost redirect, public
+    public_client: str  # http://localhost redirect (any port on localhost), public
+    loopback_ip_client: str  # http://127.0.0.1 redirect (any port on 127.0.0.1), public
     web_app: str  # confidential, https://app.example/callback
     partner_app: str  # multi-tenant, confidential, requests app roles
     customer_tenant_id: str
@@ -65,6 +73,16 @@ def make_lab(state: ServerState) -> Lab:
         )
         consent.request_permissions(s, public, DEFENDER_XDR, ["Incident.Read"], "Scope")
         consent.ensure_service_principal(s, clock, home, public)  # as the portal makes it
+        loopback_ip = apps.create_app(
+            s,
+            clock,
+            home,
+            "Lab IP Loopback",
+            public_client=True,
+            redirect_uris=["http://127.0.0.1"],
+        )
+        consent.request_permissions(s, loopback_ip, DEFENDER_XDR, ["Incident.Read"], "Scope")
+        consent.ensure_service_principal(s, clock, home, loopback_ip)
         web = apps.create_app(
             s, clock, home, "Lab Web App", redirect_uris=["https://app.example/callback"]
         )
@@ -91,6 +109,7 @@ def make_lab(state: ServerState) -> Lab:
             admin=admin,
             disabled=disabled,
             public_client=public.app_id,
+            loopback_ip_client=loopback_ip.app_id,
             web_app=web.app_id,
             partner_app=partner.app_id,
             customer_tenant_id=customer.id,
@@ -101,6 +120,32 @@ def make_lab(state: ServerState) -> Lab:
             strict_user=strict_user,
             extra={"strict_app": strict_app.app_id},
         )
+
+
+@dataclass
+class Running:
+    """A separate xdrlab server (its own state folder) started by `serve`."""
+
+    base_url: str
+    state: ServerState
+    ca_file: Path | None  # None: plain HTTP
+
+
+@contextmanager
+def serve(state_dir: Path, *, tls: bool = True, clock: Clock | None = None) -> Iterator[Running]:
+    """A real xdrlab server on a free loopback port, as `xdrlab serve` runs it, with `tls` and
+    `clock` (None: the system clock) as given; stopped on exit."""
+    sock = bind("127.0.0.1", 0)
+    settings = settle_port(Settings(state_dir=state_dir, host="127.0.0.1", port=0, tls=tls), sock)
+    state = open_state(settings, clock)
+    server = Server(state, sock, log_level="warning")
+    try:
+        server.start_in_thread()
+        yield Running(settings.base_url, state, server.tls.ca_file if server.tls else None)
+    finally:
+        server.stop()
+        sock.close()
+        state.engine.dispose()
 
 
 class _Forms(html.parser.HTMLParser):

@@ -6,13 +6,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
+from http.cookies import Morsel, SimpleCookie
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import Live
-from tests.identity.authorize.lab import DEFENDER_SCOPE, PASSWORD, Lab, forms
+from tests.identity.authorize.lab import (
+    DEFENDER_SCOPE,
+    PASSWORD,
+    Lab,
+    Running,
+    forms,
+    make_lab,
+    serve,
+)
+from tests.identity.webclient import Landing, Page, WebClient, complete
 
 VERIFIER = "x" * 50
 CHALLENGE = (
@@ -26,7 +36,7 @@ def browser(live: Live) -> Iterator[httpx.Client]:
         yield client
 
 
-def authorize_url(live: Live, lab: Lab, **params: str) -> str:
+def authorize_url(live: Live | Running, lab: Lab, **params: str) -> str:
     base = {
         "client_id": lab.public_client,
         "response_type": "code",
@@ -48,14 +58,24 @@ def redirected_params(response: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(parts.query or parts.fragment).items()}
 
 
+def set_cookie(response: httpx.Response, name: str) -> Morsel[str]:
+    """The cookie `name` as the response's Set-Cookie header sets it, attributes parsed."""
+    for header in response.headers.get_list("set-cookie"):
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(header)
+        if name in jar:
+            return jar[name]
+    raise AssertionError(f"no Set-Cookie for {name}: {response.headers.get_list('set-cookie')}")
+
+
 def submit(
-    browser: httpx.Client, live: Live, form: dict[str, str], **fields: str
+    browser: httpx.Client, live: Live | Running, form: dict[str, str], **fields: str
 ) -> httpx.Response:
     data = {k: v for k, v in form.items() if k != "_action"} | fields
     return browser.post(f"{live.base_url}{form['_action']}", data=data)
 
 
-def sign_in(browser: httpx.Client, live: Live, url: str, upn: str) -> httpx.Response:
+def sign_in(browser: httpx.Client, live: Live | Running, url: str, upn: str) -> httpx.Response:
     page = browser.get(url)
     assert page.status_code == 200, page.text
     (username,) = [f for f in forms(page.text) if f.get("step") == "username"]
@@ -107,14 +127,76 @@ def test_unknown_client_is_shown_never_redirected(
     assert "AADSTS700016" in response.text
 
 
-@pytest.mark.parametrize("host", ["localhost:1234", "127.0.0.1:55555", "localhost"])
-def test_loopback_registration_matches_any_port(
-    live: Live, lab: Lab, browser: httpx.Client, host: str
+@pytest.mark.parametrize(
+    "uri", ["http://localhost:1234/", "http://localhost:55555", "http://localhost/"]
+)
+def test_localhost_registration_matches_any_port_on_localhost(
+    live: Live, lab: Lab, browser: httpx.Client, uri: str
 ) -> None:
-    response = browser.get(authorize_url(live, lab, redirect_uri=f"http://{host}/", prompt="none"))
+    response = browser.get(authorize_url(live, lab, redirect_uri=uri, prompt="none"))
     params = redirected_params(response)
-    assert response.headers["location"].startswith(f"http://{host}/?")
-    assert params["error"] == "login_required"
+    assert response.headers["location"].startswith(f"{uri}?")
+    assert params["error"] == "login_required" and params["state"] == "st-123"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        pytest.param("http://127.0.0.1:55555/", id="ipv4-literal"),
+        pytest.param("http://[::1]:55555/", id="ipv6-literal"),
+        pytest.param("https://localhost:1234/", id="https"),
+        pytest.param("https://localhost/", id="https-no-port"),
+    ],
+)
+def test_localhost_registration_refuses_other_hosts_and_https(
+    live: Live, lab: Lab, browser: httpx.Client, uri: str
+) -> None:
+    """Only the port may differ: a registered `http://localhost` does not cover the IP
+    literals or `https://`. The mismatch is shown on the page, never redirected to."""
+    response = browser.get(authorize_url(live, lab, redirect_uri=uri, prompt="none"))
+    assert response.status_code == 400, response.text
+    assert "location" not in response.headers
+    assert "AADSTS50011" in response.text
+    assert "does not match the redirect URIs configured" in response.text
+
+
+def test_ip_literal_registration_matches_any_port_on_that_address(
+    live: Live, lab: Lab, browser: httpx.Client
+) -> None:
+    """A registered `http://127.0.0.1` takes any port on 127.0.0.1, all the way to tokens; it
+    does not cover `localhost`."""
+    redirect_uri = "http://127.0.0.1:49152/"
+    url = authorize_url(live, lab, client_id=lab.loopback_ip_client, redirect_uri=redirect_uri)
+    with WebClient(live.base_url, live.ca_file) as web:
+        landing = complete(web, web.get(url), lab.user, PASSWORD)
+    assert isinstance(landing, Landing), getattr(landing, "text", landing)
+    assert landing.url.startswith(f"{redirect_uri}?")
+    assert landing.params["state"] == "st-123"
+    token = live.post_token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": lab.loopback_ip_client,
+            "code": landing.params["code"],
+            "redirect_uri": redirect_uri,
+            "code_verifier": VERIFIER,
+        },
+        tenant=lab.tenant_id,
+    )
+    assert token.status_code == 200, token.text
+    other_port = browser.get(
+        authorize_url(
+            live, lab, client_id=lab.loopback_ip_client, redirect_uri="http://127.0.0.1:1/"
+        )
+    )
+    assert other_port.status_code == 200 and "location" not in other_port.headers
+    assert "AADSTS50011" not in other_port.text  # the sign-in page
+    localhost = browser.get(
+        authorize_url(
+            live, lab, client_id=lab.loopback_ip_client, redirect_uri="http://localhost:49152/"
+        )
+    )
+    assert localhost.status_code == 400 and "location" not in localhost.headers
+    assert "AADSTS50011" in localhost.text
 
 
 def test_loopback_other_path_is_a_mismatch(live: Live, lab: Lab, browser: httpx.Client) -> None:
@@ -190,11 +272,9 @@ def test_sign_in_makes_a_new_session_id_and_kills_the_old_one(
     first = browser.cookies.get("xdrlab_session")
     assert first
     assert browser.cookies.get("xdrlab_csrf") != csrf_before  # CSRF binding renewed at sign-in
-    session_cookie = next(
-        c for c in response.headers.get_list("set-cookie") if c.startswith("xdrlab_session=")
-    )
-    assert "HttpOnly" in session_cookie and "Secure" in session_cookie
-    assert "samesite=lax" in session_cookie.lower()
+    session_cookie = set_cookie(response, "xdrlab_session")
+    assert session_cookie["httponly"] is True and session_cookie["secure"] is True
+    assert session_cookie["samesite"].lower() == "lax" and session_cookie["path"] == "/"
 
     # Signing in again (prompt=login) with the first cookie present: a new id, the old one dead.
     sign_in(browser, live, authorize_url(live, lab, prompt="login"), lab.admin)
@@ -204,6 +284,64 @@ def test_sign_in_makes_a_new_session_id_and_kills_the_old_one(
         other.cookies.set("xdrlab_session", first)
         params = redirected_params(other.get(authorize_url(live, lab, prompt="none")))
         assert params["error"] == "login_required"
+
+
+@pytest.fixture(scope="module")
+def plain_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Lab]]:
+    """xdrlab as `xdrlab serve --no-tls` runs it (its own state), with the same directory."""
+    with serve(tmp_path_factory.mktemp("plain-http"), tls=False) as running:
+        assert running.base_url.startswith("http://") and running.ca_file is None
+        yield running, make_lab(running.state)
+
+
+def test_cookies_over_plain_http_are_not_secure(plain_http: tuple[Running, Lab]) -> None:
+    """A browser drops a `Secure` cookie that arrives over plain HTTP, so the server sets it only
+    under TLS (asserted in the test above); HttpOnly and SameSite=Lax stay."""
+    running, lab = plain_http
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(authorize_url(running, lab))
+        assert page.status_code == 200, page.text
+        csrf = set_cookie(page, "xdrlab_csrf")
+        assert csrf["secure"] == "" and csrf["httponly"] is True
+        assert csrf["samesite"].lower() == "lax"
+        (username,) = [f for f in forms(page.text) if f.get("step") == "username"]
+        page = submit(browser, running, username, login=lab.admin)
+        (password,) = [f for f in forms(page.text) if f.get("step") == "password"]
+        signed_in = submit(browser, running, password, login=lab.admin, passwd=PASSWORD)
+        assert signed_in.status_code == 200 and "Permissions requested" in signed_in.text
+        session_cookie = set_cookie(signed_in, "xdrlab_session")
+        assert session_cookie.value
+        assert session_cookie["secure"] == ""  # no Secure attribute
+        assert session_cookie["httponly"] is True
+        assert session_cookie["samesite"].lower() == "lax" and session_cookie["path"] == "/"
+        # The browser keeps and sends it back: signed in, the next authorize needs no password.
+        again = browser.get(authorize_url(running, lab, prompt="consent"))
+        assert again.status_code == 200 and "Permissions requested" in again.text
+
+
+@pytest.mark.parametrize("hint", ["organizations", "contoso.example", "consumers"])
+def test_domain_hint_changes_nothing_and_a_code_comes_back(live: Live, lab: Lab, hint: str) -> None:
+    """xdrlab has no federation, so there is no home-realm discovery to skip: with domain_hint
+    the sign-in page still asks for the user name, and the flow ends in a code that redeems."""
+    with WebClient(live.base_url, live.ca_file) as web:
+        page = web.get(authorize_url(live, lab, domain_hint=hint, state=f"hint-{hint}"))
+        assert isinstance(page, Page) and page.status == 200 and page.has_form("username")
+        landing = complete(web, page, lab.user, PASSWORD)
+    assert isinstance(landing, Landing), getattr(landing, "text", landing)
+    assert landing.url.startswith("http://localhost:8765/?")
+    assert set(landing.params) == {"code", "state"}
+    assert landing.params["state"] == f"hint-{hint}"
+    token = live.post_token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": lab.public_client,
+            "code": landing.params["code"],
+            "redirect_uri": "http://localhost:8765/",
+            "code_verifier": VERIFIER,
+        },
+        tenant=lab.tenant_id,
+    )
+    assert token.status_code == 200, token.text
 
 
 def _consent_page(live: Live, lab: Lab, browser: httpx.Client) -> dict[str, str]:
@@ -295,11 +433,19 @@ def test_user_who_may_not_consent_sees_needs_admin(
     assert "Need admin approval" in response.text
 
 
-def test_logout_clears_the_session(live: Live, lab: Lab, browser: httpx.Client) -> None:
+LOGOUT_PATHS = [
+    pytest.param("oauth2/v2.0/logout", id="v2"),
+    pytest.param("oauth2/logout", id="v1"),
+]
+
+
+@pytest.mark.parametrize("path", LOGOUT_PATHS)
+def test_logout_clears_the_session(live: Live, lab: Lab, browser: httpx.Client, path: str) -> None:
     form = _consent_page(live, lab, browser)
     redirected_params(submit(browser, live, form, action="accept"))
+    assert redirected_params(browser.get(authorize_url(live, lab, prompt="none")))["code"]
     logout = browser.get(
-        f"{live.base_url}/{lab.tenant_id}/oauth2/v2.0/logout?"
+        f"{live.base_url}/{lab.tenant_id}/{path}?"
         + urlencode(
             {
                 "client_id": lab.public_client,
@@ -310,16 +456,23 @@ def test_logout_clears_the_session(live: Live, lab: Lab, browser: httpx.Client) 
     )
     assert logout.status_code == 302
     assert logout.headers["location"] == "http://localhost:9999/?state=s"
+    cleared = set_cookie(logout, "xdrlab_session")
+    assert cleared.value == "" and cleared["max-age"] == "0"
     assert browser.cookies.get("xdrlab_session") is None
     params = redirected_params(browser.get(authorize_url(live, lab, prompt="none")))
     assert params["error"] == "login_required"
 
 
-def test_logout_refuses_unregistered_redirect(live: Live, lab: Lab, browser: httpx.Client) -> None:
+@pytest.mark.parametrize("path", LOGOUT_PATHS)
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "http://127.0.0.1:9999/", "https://localhost:9999/"]
+)
+def test_logout_refuses_unregistered_redirect(
+    live: Live, lab: Lab, browser: httpx.Client, path: str, target: str
+) -> None:
     logout = browser.get(
-        f"{live.base_url}/{lab.tenant_id}/oauth2/v2.0/logout?"
-        + urlencode(
-            {"client_id": lab.public_client, "post_logout_redirect_uri": "https://evil.example/"}
-        )
+        f"{live.base_url}/{lab.tenant_id}/{path}?"
+        + urlencode({"client_id": lab.public_client, "post_logout_redirect_uri": target})
     )
     assert logout.status_code == 400 and "location" not in logout.headers
+    assert "AADSTS50011" in logout.text

@@ -132,6 +132,8 @@ OPEN_REDIRECTS = [
     "http://localhost@evil.example:1234/",
     "http://localhost.evil.example:1234/",
     "http://127.0.0.1.evil.example/",
+    "http://127.0.0.1:1234/",  # registered: http://localhost (another host, not another port)
+    "http://[::1]:1234/",
     "https://localhost:1234/",
     "javascript:alert(1)",
 ]

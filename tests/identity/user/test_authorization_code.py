@@ -3,15 +3,26 @@ and every way a redemption must fail."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
+import httpx
 import msal
+import pytest
 from sqlalchemy import select
 
+from tests.clocks import MovableClock
 from tests.identity.aadsts import assert_aadsts
+from tests.identity.authorize.lab import Running, serve
 from tests.identity.user.conftest import (
     DEFENDER,
     LOOPBACK,
+    PASSWORD,
     WEB_REDIRECT,
     UserLab,
     claims,
@@ -19,6 +30,9 @@ from tests.identity.user.conftest import (
     pkce_challenge,
     sign_in_for_flow,
 )
+from tests.identity.webclient import Landing, WebClient, complete
+from xdrlab.identity import apps, consent, tenants, users
+from xdrlab.identity.catalogue import DEFENDER_XDR
 from xdrlab.identity.oauth2.artifacts import artifact_hash
 from xdrlab.store.models import AuthorizationCode, RefreshToken
 
@@ -57,16 +71,64 @@ def test_code_redeemed_for_delegated_tokens(lab: UserLab) -> None:
     assert access["idtyp"] == "user" and access["amr"] == ["pwd"]
     assert access["wids"] == ["5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"]  # Security Operator
     assert "roles" not in access
+    assert access["name"] == "Olga Operator"
     identity = claims(str(result["id_token"]))
     assert identity["aud"] == lab.public_client_id
     assert identity["nonce"] == "n-0S6_WzA2Mj"
     assert identity["preferred_username"] == lab.operator
     assert identity["sub"] == access["sub"] != access["oid"]
+    assert identity["tid"] == lab.tenant_id and identity["oid"] == lab.operator_id
+    assert identity["name"] == "Olga Operator"
+    assert "email" not in identity  # not asked for
+    # MSAL's home account id: base64url JSON of the user's object id and home tenant.
+    info = str(result["client_info"])
+    assert "=" not in info and "+" not in info and "/" not in info
+    decoded = json.loads(base64.urlsafe_b64decode(info + "=" * (-len(info) % 4)))
+    assert decoded == {"uid": lab.operator_id, "utid": lab.tenant_id}
     scope = str(result["scope"]).split()
     assert f"{DEFENDER}/Incident.ReadWrite" in scope and f"{DEFENDER}/.default" in scope
 
     incidents = lab.api("GET", "/api/incidents", str(result["access_token"]))
     assert incidents.status_code == 200, incidents.text
+
+
+# -- what the OIDC scopes add ------------------------------------------------------------------
+
+
+def test_without_offline_access_there_is_no_refresh_token(lab: UserLab) -> None:
+    verifier = new_verifier()
+    scopes = [f"{DEFENDER}/.default", "openid", "profile"]
+    code = lab.code(verifier=verifier, scopes=scopes)
+    result = _redeem(lab, code, verifier, scope=" ".join(scopes))
+    assert result["status"] == 200, result
+    assert "refresh_token" not in result
+    assert {"access_token", "id_token", "client_info"} <= set(result)
+    assert "offline_access" not in str(result["scope"]).split()
+
+
+def test_without_openid_there_is_no_id_token(lab: UserLab) -> None:
+    verifier = new_verifier()
+    scopes = [f"{DEFENDER}/.default", "offline_access"]
+    code = lab.code(verifier=verifier, scopes=scopes, nonce=None)
+    result = _redeem(lab, code, verifier, scope=" ".join(scopes))
+    assert result["status"] == 200, result
+    assert "id_token" not in result
+    assert result["refresh_token"]
+    assert claims(str(result["access_token"]))["oid"] == lab.operator_id
+
+
+def test_email_scope_adds_the_email_claim(lab: UserLab) -> None:
+    """With `email` the id_token carries the user's address. xdrlab's users have no mailbox
+    attribute apart from their user principal name, so the address is the UPN."""
+    verifier = new_verifier()
+    scopes = [f"{DEFENDER}/.default", "openid", "profile", "email", "offline_access"]
+    code = lab.code(verifier=verifier, scopes=scopes, user_id=lab.reader_id)
+    result = _redeem(lab, code, verifier, scope=" ".join(scopes))
+    assert result["status"] == 200, result
+    identity = claims(str(result["id_token"]))
+    assert identity["email"] == lab.reader
+    assert identity["name"] == "Rita Reader" and identity["tid"] == lab.tenant_id
+    assert "email" in str(result["scope"]).split()
 
 
 def test_replayed_code_fails_and_revokes_the_first_family(lab: UserLab) -> None:
@@ -161,6 +223,98 @@ def test_expired_code_is_refused(lab: UserLab) -> None:
         code=70008,
         text="The provided authorization code or refresh token has expired due to inactivity.",
         base_url=lab.live.base_url,
+    )
+
+
+@dataclass
+class ClockedServer:
+    """A second xdrlab server whose clock the test moves, with one tenant, a consented public
+    client (redirect URI `http://localhost`) and a user."""
+
+    running: Running
+    clock: MovableClock
+    tenant_id: str
+    client_id: str
+    upn: str
+
+
+@pytest.fixture(scope="module")
+def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
+    clock = MovableClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    with serve(tmp_path_factory.mktemp("clocked"), clock=clock) as running:
+        state = running.state
+        with state.sessions.begin() as session:
+            tenant = tenants.create_tenant(session, clock, "Clocked", "clocked.example")
+            app = apps.create_app(
+                session,
+                clock,
+                tenant,
+                "clocked public",
+                public_client=True,
+                redirect_uris=[LOOPBACK],
+            )
+            consent.grant_delegated(session, clock, tenant, app, DEFENDER_XDR, ["Incident.Read"])
+            user = users.create_user(
+                session, clock, tenant, "olga@clocked.example", PASSWORD, roles=["Security Reader"]
+            )
+            found = ClockedServer(running, clock, tenant.id, app.app_id, user.user_principal_name)
+        yield found
+
+
+def _codes_from_the_authorize_endpoint(
+    server: ClockedServer, verifier: str, count: int
+) -> list[str]:
+    """Sign in once on the pages, then ask for `count` codes (the session answers at once)."""
+    assert server.running.ca_file is not None
+    query = {
+        "client_id": server.client_id,
+        "response_type": "code",
+        "redirect_uri": "http://localhost:8400",
+        "scope": f"{DEFENDER}/.default openid offline_access",
+        "code_challenge": pkce_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    url = f"{server.running.base_url}/{server.tenant_id}/oauth2/v2.0/authorize?{urlencode(query)}"
+    codes = []
+    with WebClient(server.running.base_url, server.running.ca_file) as web:
+        for _ in range(count):
+            landing = complete(web, web.get(url), server.upn, PASSWORD)
+            assert isinstance(landing, Landing), getattr(landing, "text", landing)
+            codes.append(landing.params["code"])
+    return codes
+
+
+def _redeem_at(server: ClockedServer, code: str, verifier: str) -> httpx.Response:
+    assert server.running.ca_file is not None
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(server.running.ca_file))) as c:
+        return c.post(
+            f"{server.running.base_url}/{server.tenant_id}/oauth2/v2.0/token",
+            data={
+                "grant_type": "authorization_code",
+                "client_id": server.client_id,
+                "code": code,
+                "redirect_uri": "http://localhost:8400",
+                "code_verifier": verifier,
+            },
+        )
+
+
+def test_code_lives_ten_minutes(clocked: ClockedServer) -> None:
+    """Production's codes live about ten minutes: redeemable at 9:59, expired at 10:01."""
+    issued = clocked.clock.now()
+    verifier = new_verifier()
+    early, late = _codes_from_the_authorize_endpoint(clocked, verifier, 2)
+    clocked.clock.set(issued + dt.timedelta(minutes=9, seconds=59))
+    granted = _redeem_at(clocked, early, verifier)
+    assert granted.status_code == 200, granted.text
+    clocked.clock.set(issued + dt.timedelta(minutes=10, seconds=1))
+    assert_aadsts(
+        _redeem_at(clocked, late, verifier),
+        status=400,
+        error="invalid_grant",
+        code=70008,
+        text="The provided authorization code or refresh token has expired due to inactivity.",
+        base_url=clocked.running.base_url,
     )
 
 

@@ -18,6 +18,9 @@ from xdrlab.identity import device, users
 from xdrlab.store.models import DeviceCode
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# Microsoft's device code documentation describes `authorization_declined` as "The end user
+# denied the authorization request"; no production body with its AADSTS text is on record.
+DECLINED_TEXT = "The end user declined the authorization request for this device."
 
 
 def _start(lab: UserLab, *, version: int = 2, **form: str) -> dict[str, Any]:
@@ -82,8 +85,17 @@ def test_polling_pending_slow_down_then_tokens(lab: UserLab) -> None:
         text="OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
         base_url=lab.live.base_url,
     )
+    # Polled again at once: slow down, and the interval grows by 5 seconds (RFC 8628 3.5).
     too_fast = _poll(lab, started["device_code"])
-    assert too_fast.status_code == 400 and too_fast.json()["error"] == "slow_down"
+    assert_aadsts(
+        too_fast,
+        status=400,
+        error="slow_down",
+        code=70016,
+        text="OAuth 2.0 device flow error. Authorization is pending. Polling too frequently: "
+        "wait 10 seconds between requests.",
+        base_url=lab.live.base_url,
+    )
 
     _approve(lab, started["user_code"], lab.operator)
     # msal-node's short grant type name works as well.
@@ -101,8 +113,17 @@ def test_declined_device_code(lab: UserLab) -> None:
     with state.sessions.begin() as session:
         device.decline(session, state.clock, started["user_code"])
     declined = _poll(lab, started["device_code"])
-    assert declined.status_code == 400
-    assert declined.json()["error"] == "authorization_declined"
+    assert_aadsts(
+        declined,
+        status=400,
+        error="authorization_declined",
+        code=70000,
+        text=DECLINED_TEXT,
+        base_url=lab.live.base_url,
+    )
+    # Declined is final: polling again gives the same answer, never tokens.
+    again = _poll(lab, started["device_code"])
+    assert again.status_code == 400 and again.json()["error"] == "authorization_declined"
 
 
 def test_expired_device_code(lab: UserLab) -> None:
@@ -248,4 +269,11 @@ def test_device_page_wrong_code_then_cancel(lab: UserLab) -> None:
         assert isinstance(page, Page) and page.has_form("confirm"), page
         declined = web.submit(page.form(step="confirm"), "cancel")
         assert isinstance(declined, Page) and "The device was not signed in." in declined.text
-    assert _poll(lab, started["device_code"]).json()["error"] == "authorization_declined"
+    assert_aadsts(
+        _poll(lab, started["device_code"]),
+        status=400,
+        error="authorization_declined",
+        code=70000,
+        text=DECLINED_TEXT,
+        base_url=lab.live.base_url,
+    )

@@ -54,13 +54,60 @@ def test_v1_documented_sample(lab: UserLab) -> None:
     assert access["scp"] == body["scope"] and access["upn"] == lab.operator
 
 
+def _multi_tenant_public_client(lab: UserLab) -> str:
+    """A multi-tenant public client, consented in the lab's tenant."""
+    state = lab.live.state
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, lab.tenant_id)
+        app = apps.create_app(
+            session,
+            state.clock,
+            tenant,
+            f"ropc multi-tenant {uuid.uuid4().hex[:6]}",
+            multi_tenant=True,
+            public_client=True,
+        )
+        consent.grant_delegated(session, state.clock, tenant, app, DEFENDER_XDR, ["Incident.Read"])
+        return app.app_id
+
+
 def test_v2_scope_and_organizations(lab: UserLab) -> None:
+    """On `/organizations` a multi-tenant app gets tokens in the user's home tenant."""
+    client_id = _multi_tenant_public_client(lab)
     scope = f"{DEFENDER}/.default openid profile offline_access"
-    response = lab.token(_ropc(lab, lab.reader, PASSWORD, scope=scope), tenant="organizations")
+    form = _ropc(lab, lab.reader, PASSWORD, scope=scope, client_id=client_id)
+    response = lab.token(form, tenant="organizations")
     assert response.status_code == 200, response.text
     body = response.json()
     assert {"refresh_token", "id_token"} <= set(body)
-    assert claims(body["access_token"])["tid"] == lab.tenant_id
+    access = claims(body["access_token"])
+    assert access["tid"] == lab.tenant_id and access["appid"] == client_id
+    assert access["scp"] == "Incident.Read" and access["upn"] == lab.reader
+    assert claims(body["id_token"])["tid"] == lab.tenant_id
+
+
+def test_single_tenant_app_on_organizations_is_refused(lab: UserLab) -> None:
+    """As production (and this server's authorize and device code endpoints) answer it: a
+    single-tenant app may not use `/organizations`, whatever the credentials."""
+    scope = f"{DEFENDER}/.default openid profile offline_access"
+    with lab.live.state.sessions() as session:
+        name = apps.require_app(session, lab.public_client_id).display_name
+    for password in (PASSWORD, "not-the-password"):
+        refused = lab.token(_ropc(lab, lab.reader, password, scope=scope), tenant="organizations")
+        assert_aadsts(
+            refused,
+            status=400,
+            error="invalid_request",
+            code=50194,
+            text=f"Application '{lab.public_client_id}'({name}) is not configured as a "
+            "multi-tenant application. Usage of the /common endpoint is not supported for such "
+            "applications created after '10/15/2018'. Use a tenant-specific endpoint or "
+            "configure the application to be multi-tenant.",
+            base_url=lab.live.base_url,
+        )
+    # The same app on its tenant's own endpoint is fine.
+    direct = lab.token(_ropc(lab, lab.reader, PASSWORD, scope=scope))
+    assert direct.status_code == 200, direct.text
 
 
 def test_wrong_password_unknown_user_and_aliases(lab: UserLab) -> None:

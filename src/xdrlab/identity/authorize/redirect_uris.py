@@ -1,20 +1,24 @@
 """Redirect URIs: exact matching against the app's registered URIs, with the loopback rule.
 
-A registered `http://localhost` or `http://127.0.0.1` (with or without a port) matches the same
-URI with any port and either loopback host name (RFC 8252 section 7.3; MSAL's interactive flow
-listens on an ephemeral port). Everything else must match character for character: another
-path, another port, an added query or a fragment is a mismatch.
+A registered `http://` loopback URI (`http://localhost`, `http://127.0.0.1`, `http://[::1]`,
+with or without a port) matches the same URI with any port, as production does (RFC 8252
+section 7.3; MSAL's interactive flow listens on `http://localhost:{ephemeral port}`). Only the
+port may differ: the host must be the registered one, so a `http://localhost` registration does
+not accept `http://127.0.0.1:{port}` (register `http://127.0.0.1` for that), and `https://` is
+never a loopback match. Everything else must match character for character: another path,
+another port of a non-loopback URI, an added query or a fragment is a mismatch.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def _loopback_parts(uri: str) -> tuple[str, str] | None:
-    """(path, query) of an `http://` loopback URI without userinfo or fragment, else None."""
+def _loopback_parts(uri: str) -> tuple[str, str, str] | None:
+    """(host, path, query) of an `http://` loopback URI without userinfo or fragment, else
+    None. The port is left out: it is the one part allowed to differ."""
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - raises on a garbled port
@@ -22,10 +26,10 @@ def _loopback_parts(uri: str) -> tuple[str, str] | None:
         return None
     if parts.scheme != "http" or parts.fragment or "#" in uri or "@" in parts.netloc:
         return None
-    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
-    if host.lower() not in LOOPBACK_HOSTS:
+    host = (parts.hostname or "").lower()
+    if host not in LOOPBACK_HOSTS:
         return None
-    return parts.path or "/", parts.query
+    return host, parts.path or "/", parts.query
 
 
 def matches(registered: str, requested: str) -> bool:

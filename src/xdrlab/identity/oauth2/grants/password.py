@@ -1,10 +1,12 @@
 """The resource owner password credentials grant (ROPC), as the Defender user-context samples
 use it: the user's name and password go to the token endpoint directly.
 
-Refused on `/common` and `/consumers` (AADSTS9001023); on `/organizations` the user's own tenant
-is used. Credentials are checked like the sign-in page checks them (unknown user 50034, wrong
-password 50126 and counted towards lockout, locked 50053, disabled 50057); a missing consent is
-`invalid_grant` with `suberror: consent_required` (AADSTS65001), since no page can ask for it.
+Refused on `/common` and `/consumers` (AADSTS9001023). On `/organizations` only a multi-tenant
+app may use it (a single-tenant app is AADSTS50194, as production answers it and as the
+authorize and device code endpoints here do), in the user's own tenant. Credentials are checked
+like the sign-in page checks them (unknown user 50034, wrong password 50126 and counted towards
+lockout, locked 50053, disabled 50057); a missing consent is `invalid_grant` with
+`suberror: consent_required` (AADSTS65001), since no page can ask for it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from xdrlab.identity import errors
+from xdrlab.identity.apps import find_app
 from xdrlab.identity.authorize.signin import check_password, check_user
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
-from xdrlab.identity.oauth2.client_auth import authenticate_client
+from xdrlab.identity.oauth2.client_auth import authenticate_client, requested_client_id
 from xdrlab.identity.oauth2.grants.base import GrantResult
 from xdrlab.identity.oauth2.request import TokenRequest
 from xdrlab.identity.oauth2.user_tokens import mint, requested_from
@@ -33,7 +36,10 @@ class PasswordGrant:
         username = request.require("username")
         password = request.require("password")
         tenant = request.tenant.tenant
-        if tenant is None:  # /organizations: the user's home tenant
+        if tenant is None:  # /organizations: a multi-tenant app, in the user's home tenant
+            app = find_app(session, requested_client_id(request))
+            if app is not None and not app.is_multi_tenant:
+                raise errors.SINGLE_TENANT_ON_COMMON(client_id=app.app_id, name=app.display_name)
             home = session.get(Tenant, check_user(session, None, username).tenant_id)
             assert home is not None
             tenant = home
