@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xdrlab.clock import Clock
-from xdrlab.identity.catalogue import Resource
+from xdrlab.identity.catalogue import Permission, Resource
 from xdrlab.identity.tenants import DirectoryError
 from xdrlab.store.models import (
     Application,
@@ -51,11 +51,9 @@ def ensure_service_principal(
     return sp
 
 
-def request_permissions(
-    session: Session, app: Application, resource: Resource, names: list[str], kind: str
-) -> list[str]:
-    """Add permissions to the app's requiredResourceAccess; returns their values."""
-    values = []
+def _permissions(resource: Resource, names: list[str], kind: str) -> list[Permission]:
+    """The permissions of `resource` that `names` name; a DirectoryError for an unknown one."""
+    found = []
     for name in names:
         permission = resource.permission(name, kind)
         if permission is None:
@@ -63,6 +61,18 @@ def request_permissions(
             raise DirectoryError(
                 f"{resource.display_name} has no {kind.lower()} '{name}' (known: {known})"
             )
+        found.append(permission)
+    return found
+
+
+def request_permissions(
+    session: Session, app: Application, resource: Resource, names: list[str], kind: str
+) -> list[str]:
+    """Add permissions to the app registration's requiredResourceAccess (what the app asks for
+    statically in every tenant); returns their values. Only configuring the app does this:
+    consent, which happens per tenant (and per user), never changes the registration."""
+    values = []
+    for permission in _permissions(resource, names, kind):
         exists = any(
             r.resource_app_id == resource.app_id and r.permission_id == permission.id
             for r in app.requested_permissions
@@ -87,13 +97,29 @@ def grant_app_roles(
     roles: list[str],
     granted_by: str = "",
 ) -> list[str]:
-    """Admin consent: request the application permissions and assign them to the app's service
-    principal in `tenant`. Returns the role values now granted for this resource."""
+    """Configure and consent in one go (seeding, the CLI): add the application permissions to
+    the app registration and assign them to the app's service principal in `tenant`. Returns
+    the role values now granted for this resource."""
     request_permissions(session, app, resource, roles, "Role")
+    return assign_app_roles(session, clock, tenant, app, resource, roles, granted_by=granted_by)
+
+
+def assign_app_roles(
+    session: Session,
+    clock: Clock,
+    tenant: Tenant,
+    app: Application,
+    resource: Resource,
+    roles: list[str],
+    *,
+    granted_by: str = "",
+) -> list[str]:
+    """Admin consent to application permissions in `tenant`: app-role assignments on the app's
+    service principal there (created if needed); the registration is left as it is. Returns
+    the role values now granted for this resource."""
+    permissions = _permissions(resource, roles, "Role")
     sp = ensure_service_principal(session, clock, tenant, app)
-    for name in roles:
-        role = resource.permission(name, "Role")
-        assert role is not None
+    for role in permissions:
         exists = any(
             a.resource_app_id == resource.app_id and a.app_role_id == role.id
             for a in sp.app_role_assignments
@@ -153,10 +179,33 @@ def grant_delegated(
     user: User | None = None,
     granted_by: str = "",
 ) -> list[str]:
-    """Record delegated consent: for one `user` (`Principal`) or, when `user` is None, for every
-    user of the tenant (`AllPrincipals`, an admin's consent). Scopes add to what was granted.
-    Returns the scope values now granted by this grant."""
-    values = request_permissions(session, app, resource, scopes, "Scope")
+    """Configure and consent in one go (seeding, the CLI): add the delegated permissions to the
+    app registration and grant them (see `add_delegated_grant`). Returns the scope values now
+    granted by this grant."""
+    request_permissions(session, app, resource, scopes, "Scope")
+    return add_delegated_grant(
+        session, clock, tenant, app, resource, scopes, user=user, granted_by=granted_by
+    )
+
+
+def add_delegated_grant(
+    session: Session,
+    clock: Clock,
+    tenant: Tenant,
+    app: Application,
+    resource: Resource,
+    scopes: list[str],
+    *,
+    user: User | None = None,
+    granted_by: str = "",
+) -> list[str]:
+    """Record delegated consent in `tenant` (an oauth2PermissionGrant): for one `user`
+    (`Principal`) or, when `user` is None, for every user of the tenant (`AllPrincipals`, an
+    admin's consent). Scopes add to what the grant held. The app registration is left as it
+    is: consenting to a scope it does not request statically (incremental consent) widens this
+    grant only, never what the app asks for in other tenants. Returns the scope values now
+    granted by this grant."""
+    values = {p.value for p in _permissions(resource, scopes, "Scope")}
     sp = ensure_service_principal(session, clock, tenant, app)
     principal_id = user.id if user is not None else None
     grant = session.scalar(

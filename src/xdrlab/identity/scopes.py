@@ -5,8 +5,12 @@ A v2 `scope` names one resource (`https://api.security.microsoft.com/Incident.Re
 scopes (`openid`, `profile`, `email`, `offline_access`). A v1 request names the resource with
 `resource=` and gets everything consented for it, like `.default`.
 
-`.default` means "what was consented statically": the app's requested permissions of that
-resource that have been granted. Explicit scope values must each be granted.
+`.default` means "what this client may already use": every scope of that resource granted to
+the client in the tenant, by the user's own consent or an admin's for everyone, whether it came
+from the app's static permissions or from incremental (dynamic) consent. Only when nothing is
+granted yet does the authorize endpoint turn it into a consent prompt for the app
+registration's static permissions (requiredResourceAccess). Explicit scope values must each be
+granted.
 """
 
 from __future__ import annotations
@@ -186,38 +190,31 @@ def missing_consent(
     session: Session, tenant: Tenant, app: Application, user: User, requested: RequestedScopes
 ) -> list[str]:
     """Scope values the user (or an admin) must still consent to before a token can be issued;
-    empty when nothing is missing. For `.default` (and v1), nothing is missing once any of the
-    app's requested permissions of the resource is granted; otherwise all of them are. OIDC
-    scopes never need consent here."""
+    empty when nothing is missing. For `.default` (and v1), nothing is missing once the client
+    holds any grant of the resource covering this user; otherwise the app registration's static
+    permissions of the resource are. OIDC scopes never need consent here."""
     if requested.resource is None:
         return []
     granted = _granted(session, tenant, app, user, requested.resource)
     if requested.default:
-        static = requested.static_permissions(app)
-        if any(value in granted for value in static):
-            return []
-        return static
+        return [] if granted else requested.static_permissions(app)
     return [value for value in requested.values if value not in granted]
 
 
 def granted_scp(
     session: Session, tenant: Tenant, app: Application, user: User, requested: RequestedScopes
 ) -> list[str]:
-    """The scope values a delegated token carries (`scp`), in catalogue order: for `.default`
-    and v1, the app's requested permissions that are granted; for explicit scopes, every
-    granted scope of the resource once each asked one is granted. Raises `invalid_grant`
-    AADSTS65001 (`consent_required`) when consent is missing."""
+    """The scope values a delegated token carries (`scp`), in catalogue order: every scope of
+    the resource granted to the client in this tenant for this user (their own grant and the
+    tenant-wide one), for `.default` and v1 as for explicit scopes once each asked one is
+    granted. Raises `invalid_grant` AADSTS65001 (`consent_required`) when consent is
+    missing."""
     if requested.resource is None:
         return []
     granted = _granted(session, tenant, app, user, requested.resource)
-    if requested.default:
-        static = set(requested.static_permissions(app))
-        values = [s.value for s in requested.resource.scopes if s.value in granted & static]
-    else:
-        if any(value not in granted for value in requested.values):
-            values = []
-        else:
-            values = [s.value for s in requested.resource.scopes if s.value in granted]
+    values = [s.value for s in requested.resource.scopes if s.value in granted]
+    if not requested.default and any(value not in granted for value in requested.values):
+        values = []
     if not values:
         raise errors.CONSENT_REQUIRED(
             f"no consent for {requested.resource.display_name}",

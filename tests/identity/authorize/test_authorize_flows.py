@@ -1,11 +1,16 @@
 """Whole authorize flows over HTTP, walked page by page as a browser would: v1 with `resource=`
 redeemed at the v1 token endpoint, the account picker, prompt=login, v1 prompt=admin_consent,
-the partner consent link (v1, no resource, no redirect_uri) and domain_hint."""
+the partner consent link (v1, no resource, no redirect_uri), domain_hint, admin consent
+(cancelled, without its CSRF token, through /common and /organizations), /common and
+/organizations authorize in the user's home tenant, prompt=none without consent, a login_hint
+naming another user, and one user's consent not covering another."""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
 import pytest
@@ -13,11 +18,12 @@ import pytest
 from tests.conftest import Live
 from tests.identity.authorize.lab import PASSWORD, Lab
 from tests.identity.authorize.test_authorize_http import CHALLENGE, VERIFIER, authorize_url
-from tests.identity.webclient import Landing, Page, WebClient, complete, sign_in
-from xdrlab.identity import apps, consent, tenants, users
+from tests.identity.webclient import Form, Landing, Page, WebClient, complete, sign_in
+from xdrlab.identity import apps, consent, sessions, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
 
 DEFENDER = "https://api.security.microsoft.com"
+READ_SCOPE = f"{DEFENDER}/Incident.Read openid offline_access"
 
 
 @pytest.fixture
@@ -270,3 +276,274 @@ def test_login_hint_fills_the_user_name(live: Live, lab: Lab, web: WebClient) ->
     page = web.get(authorize_url(live, lab, login_hint=lab.user))
     assert isinstance(page, Page)
     assert page.form(step="username").get("login") == lab.user
+
+
+# -- helpers for the tests below -------------------------------------------------------------------
+
+
+REDIRECT = "http://localhost:8765/"
+PARTNER_REDIRECT = "https://partner.example/done"
+
+
+def _fresh_user(live: Live, tenant_id: str, roles: list[str] | None = None) -> str:
+    """A user nobody else signs in as, so consent and sessions are this test's own."""
+    state = live.state
+    with state.sessions.begin() as s:
+        tenant = tenants.require_tenant(s, tenant_id)
+        upn = f"u{uuid.uuid4().hex[:8]}@{tenant.domains[0].name}"
+        users.create_user(s, state.clock, tenant, upn, PASSWORD, roles=roles or ["Security Reader"])
+    return upn
+
+
+def _fresh_public_app(live: Live, lab: Lab, *, multi_tenant: bool = False) -> str:
+    """A public client whose registration requests Incident.Read, consented by nobody yet."""
+    state = live.state
+    with state.sessions.begin() as s:
+        home = tenants.require_tenant(s, lab.tenant_id)
+        app = apps.create_app(
+            s,
+            state.clock,
+            home,
+            f"Fresh {uuid.uuid4().hex[:6]}",
+            multi_tenant=multi_tenant,
+            public_client=True,
+            redirect_uris=["http://localhost"],
+        )
+        consent.request_permissions(s, app, DEFENDER_XDR, ["Incident.Read"], "Scope")
+        consent.ensure_service_principal(s, state.clock, home, app)
+        return app.app_id
+
+
+def _customer(live: Live) -> tuple[str, str]:
+    """A new customer tenant, with its Global Administrator; nothing consented there."""
+    state = live.state
+    with state.sessions.begin() as s:
+        tenant = tenants.create_tenant(
+            s, state.clock, "Northwind", f"northwind{uuid.uuid4().hex[:8]}.example"
+        )
+        admin = f"admin@{tenant.domains[0].name}"
+        users.create_user(s, state.clock, tenant, admin, PASSWORD, roles=["Global Administrator"])
+        return tenant.id, admin
+
+
+def _nothing_granted_in(live: Live, tenant_id: str) -> None:
+    """No service principal in the tenant, so no app-role assignment or delegated grant."""
+    with live.state.sessions() as s:
+        assert consent.service_principals(s, tenant_id) == []
+
+
+def admin_consent_url(live: Live, version: int, segment: str, **params: str) -> str:
+    path = "adminconsent" if version == 1 else "v2.0/adminconsent"
+    base = {"redirect_uri": PARTNER_REDIRECT, "state": f"ac-{version}-{segment}", **params}
+    if version == 2:
+        base.setdefault("scope", f"{DEFENDER}/.default")
+    return f"{live.base_url}/{segment}/{path}?{urlencode(base)}"
+
+
+def _redeem(live: Live, segment: str, client_id: str, code: str, scope: str) -> dict[str, object]:
+    response = live.post_token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": client_id,
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": VERIFIER,
+            "scope": scope,
+            "client_info": "1",
+        },
+        tenant=segment,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+# -- admin consent: refused, and through /common and /organizations -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "customer_path"), [(2, True), (1, False)], ids=["v2-customer", "v1-common"]
+)
+def test_cancelled_admin_consent_goes_back_with_access_denied_and_grants_nothing(
+    live: Live, lab: Lab, web: WebClient, version: int, customer_path: bool
+) -> None:
+    customer_id, admin = _customer(live)
+    segment = customer_id if customer_path else "common"
+    url = admin_consent_url(live, version, segment, client_id=lab.partner_app)
+    page = sign_in(web, web.get(url), admin, PASSWORD)
+    assert isinstance(page, Page) and page.status == 200, getattr(page, "text", page)
+    assert "Accept for your organisation" in page.text and "Northwind" in page.text
+    form = page.form(action_has="/consent")
+    cancelled = web.http.post(form.action, data={**dict(form.fields), "action": "cancel"})
+    assert cancelled.status_code == 302, cancelled.text
+    location = cancelled.headers["location"]
+    assert location.startswith(f"{PARTNER_REDIRECT}?"), location
+    params = dict(parse_qsl(urlsplit(location).query))
+    assert params == {
+        "error": "access_denied",
+        "error_description": "The admin canceled the request",
+        "state": f"ac-{version}-{segment}",
+    }
+    _nothing_granted_in(live, customer_id)
+
+
+def test_admin_consent_post_without_csrf_token_is_refused(
+    live: Live, lab: Lab, web: WebClient
+) -> None:
+    customer_id, admin = _customer(live)
+    url = admin_consent_url(live, 2, customer_id, client_id=lab.partner_app)
+    page = sign_in(web, web.get(url), admin, PASSWORD)
+    assert isinstance(page, Page) and page.status == 200
+    form = page.form(action_has="/consent")
+    assert form.get(sessions.CSRF_FIELD)
+    stripped = Form(
+        form.action, form.method, [(k, v) for k, v in form.fields if k != sessions.CSRF_FIELD]
+    )
+    stripped.buttons = form.buttons
+    refused = web.submit(stripped, "accept")
+    assert isinstance(refused, Page) and refused.status == 403, refused
+    assert "This page has expired" in refused.text
+    _nothing_granted_in(live, customer_id)
+
+
+@pytest.mark.parametrize("segment", ["common", "organizations"])
+@pytest.mark.parametrize("version", [1, 2])
+def test_admin_consent_through_common_and_organizations_lands_in_the_admins_tenant(
+    live: Live, lab: Lab, web: WebClient, version: int, segment: str
+) -> None:
+    customer_id, admin = _customer(live)
+    url = admin_consent_url(live, version, segment, client_id=lab.partner_app)
+    landing = complete(web, web.get(url), admin, PASSWORD)
+    assert isinstance(landing, Landing), getattr(landing, "text", landing)
+    assert landing.how == "redirect" and landing.url.startswith(f"{PARTNER_REDIRECT}?")
+    assert landing.params["admin_consent"] == "True"
+    assert landing.params["tenant"] == customer_id
+    assert landing.params["state"] == f"ac-{version}-{segment}"
+    assert "error" not in landing.params
+    if version == 2:
+        assert landing.params["scope"] == f"{DEFENDER}/.default"
+    # The partner app now gets app-only tokens for the customer, with the roles consented.
+    state = live.state
+    with state.sessions.begin() as s:
+        app = apps.require_app(s, lab.partner_app)
+        secret = apps.add_secret(s, state.clock, state.secret_hash_key, app).value
+    response = live.post_token(
+        live.client_credentials_form(client_id=lab.partner_app, client_secret=secret),
+        tenant=customer_id,
+    )
+    assert response.status_code == 200, response.text
+    token = claims(response.json()["access_token"])
+    assert token["tid"] == customer_id
+    roles = token["roles"]
+    assert isinstance(roles, list) and sorted(roles) == [
+        "AdvancedHunting.Read.All",
+        "Incident.Read.All",
+    ]
+
+
+# -- /common and /organizations pick the user's home tenant ---------------------------------------
+
+
+@pytest.mark.parametrize("segment", ["organizations", "common"])
+def test_common_and_organizations_authorize_in_the_users_home_tenant(
+    live: Live, lab: Lab, web: WebClient, segment: str
+) -> None:
+    client_id = _fresh_public_app(live, lab, multi_tenant=True)
+    upn = _fresh_user(live, lab.customer_tenant_id)
+    scope = f"{DEFENDER}/.default openid profile offline_access"
+    url = authorize_url(live, lab, client_id=client_id, scope=scope, nonce="n-" + segment)
+    url = url.replace(f"/{lab.tenant_id}/", f"/{segment}/", 1)
+    assert f"/{segment}/oauth2/v2.0/authorize?" in url
+    seen: list[str] = []
+    landing = _sign_in_and_land(web, url, upn, seen)
+    assert seen == ["username", "consent"]
+    body = _redeem(live, segment, client_id, landing.params["code"], scope)
+    access, identity = claims(str(body["access_token"])), claims(str(body["id_token"]))
+    assert access["tid"] == identity["tid"] == lab.customer_tenant_id
+    assert access["upn"] == identity["preferred_username"] == upn
+    assert identity["iss"] == f"{live.base_url}/{lab.customer_tenant_id}/v2.0"
+    assert identity["nonce"] == "n-" + segment
+    info = str(body["client_info"])
+    utid = json.loads(base64.urlsafe_b64decode(info + "=" * (-len(info) % 4)))["utid"]
+    assert utid == lab.customer_tenant_id
+    # The consent went to the user's tenant, not the app's home tenant.
+    with live.state.sessions() as s:
+        app = apps.require_app(s, client_id)
+        sp = consent.find_service_principal(s, lab.customer_tenant_id, app)
+        assert sp is not None
+        user = users.require_user(s, upn)
+        assert consent.delegated_scopes(s, lab.customer_tenant_id, sp, DEFENDER_XDR, user) == {
+            "Incident.Read"
+        }
+
+
+# -- prompt=none, login_hint and per-user consent -------------------------------------------------
+
+
+def test_prompt_none_with_a_session_but_no_consent_sends_consent_required(
+    live: Live, lab: Lab, web: WebClient
+) -> None:
+    client_id = _fresh_public_app(live, lab)
+    upn = _fresh_user(live, lab.tenant_id)
+    # Signed in, but the consent page was cancelled: a session and no consent.
+    page = sign_in(web, web.get(authorize_url(live, lab, client_id=client_id)), upn, PASSWORD)
+    assert isinstance(page, Page) and "Permissions requested" in page.text
+    declined = complete(web, page, upn, PASSWORD, consent="cancel")
+    assert isinstance(declined, Landing) and declined.params["error"] == "access_denied"
+
+    answer = web.get(authorize_url(live, lab, client_id=client_id, prompt="none"))
+    assert isinstance(answer, Landing), answer
+    assert answer.how == "redirect" and answer.url.startswith(f"{REDIRECT}?")
+    assert answer.params["error"] == "consent_required"
+    assert answer.params["error_description"].startswith("AADSTS65001:")
+    assert answer.params["state"] == "st-123" and "code" not in answer.params
+
+
+def test_login_hint_for_another_user_asks_for_that_user_to_sign_in(
+    live: Live, lab: Lab, web: WebClient
+) -> None:
+    client_id = _fresh_public_app(live, lab)
+    first, second = _fresh_user(live, lab.tenant_id), _fresh_user(live, lab.tenant_id)
+    _sign_in_and_land(web, authorize_url(live, lab, client_id=client_id), first, [])
+    # The signed-in user's own name (in any case) is answered from the session.
+    quiet = web.get(authorize_url(live, lab, client_id=client_id, login_hint=first.upper()))
+    assert isinstance(quiet, Landing) and quiet.params.get("code"), quiet
+
+    # Without a page the other user cannot be signed in: an error, never the first user's code.
+    silent = web.get(
+        authorize_url(live, lab, client_id=client_id, login_hint=second, prompt="none")
+    )
+    assert isinstance(silent, Landing) and "code" not in silent.params, silent
+    assert silent.params["error"] in ("login_required", "interaction_required")
+
+    page = web.get(authorize_url(live, lab, client_id=client_id, login_hint=second))
+    assert isinstance(page, Page) and page.has_form("username"), page
+    assert page.form(step="username").get("login") == second
+    seen: list[str] = []
+    landing = complete(web, page, second, PASSWORD, seen=seen)
+    assert seen == ["username", "consent"]
+    assert isinstance(landing, Landing) and landing.params.get("code"), landing
+    body = _redeem(live, lab.tenant_id, client_id, landing.params["code"], READ_SCOPE)
+    assert claims(str(body["access_token"]))["upn"] == second
+
+
+def test_one_users_consent_does_not_cover_another_user(live: Live, lab: Lab) -> None:
+    client_id = _fresh_public_app(live, lab)
+    first, second = _fresh_user(live, lab.tenant_id), _fresh_user(live, lab.tenant_id)
+    url = authorize_url(live, lab, client_id=client_id)
+    for upn in (first, second):
+        seen: list[str] = []
+        with WebClient(live.base_url, live.ca_file) as browser:
+            page = sign_in(browser, browser.get(url), upn, PASSWORD)
+            assert isinstance(page, Page) and "Permissions requested" in page.text, (upn, page)
+            assert "Consent on behalf of your organisation" not in page.text
+            landing = complete(browser, page, upn, PASSWORD, seen=seen)
+            assert isinstance(landing, Landing) and landing.params.get("code"), landing
+        assert seen == ["consent"], (upn, seen)
+    with live.state.sessions() as s:
+        sp = consent.find_service_principal(s, lab.tenant_id, apps.require_app(s, client_id))
+        assert sp is not None
+        grants = consent.delegated_grants(s, sp, DEFENDER_XDR)
+        owners = sorted(users.require_user(s, u).id for u in (first, second))
+        assert sorted(str(g.principal_id) for g in grants) == owners
+        assert {g.consent_type for g in grants} == {"Principal"}

@@ -142,11 +142,13 @@ def record_consent(
     for_organisation: bool,
 ) -> None:
     """Grant what the consent page showed: for the user, or (an admin's choice) for every user
-    of the tenant, with the application permissions too."""
+    of the tenant, with the application permissions too. Only grants in `tenant` are written:
+    the app registration (what it requests in every tenant) stays as its owner configured it,
+    even when the page asked for scopes beyond it (incremental consent)."""
     grants.ensure_service_principal(session, clock, tenant, app)
     for grant in plan:
         if grant.scopes:
-            grants.grant_delegated(
+            grants.add_delegated_grant(
                 session,
                 clock,
                 tenant,
@@ -157,7 +159,7 @@ def record_consent(
                 granted_by=user.user_principal_name,
             )
         if grant.roles and for_organisation:
-            grants.grant_app_roles(
+            grants.assign_app_roles(
                 session,
                 clock,
                 tenant,
