@@ -85,9 +85,12 @@ def success_params(req: AdminConsentRequest, tenant: Tenant) -> dict[str, str]:
     return params
 
 
-def cancel_params(req: AdminConsentRequest) -> dict[str, str]:
-    """What the app gets when the admin cancels (production's documented answer)."""
-    params = {"error": "access_denied", "error_description": "The admin canceled the request"}
+def cancel_params(req: AdminConsentRequest, error: dict[str, str]) -> dict[str, str]:
+    """What the app gets when the admin cancels: the AADSTS65004 error parameters, then
+    `admin_consent=True` and `state`, in the order a captured production redirect has them
+    (production sends the flag on a refusal too; `error` is what tells the two apart)."""
+    params = {key: value for key, value in error.items() if key != "state"}
+    params["admin_consent"] = "True"
     if req.state is not None:
         params["state"] = req.state
     return params

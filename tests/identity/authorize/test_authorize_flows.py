@@ -269,7 +269,7 @@ def test_domain_hint_is_accepted_and_ignored(
     page = web.get(authorize_url(live, lab, domain_hint=hint))
     assert isinstance(page, Page) and page.status == 200 and page.has_form("username")
     landing = complete(web, page, lab.user, PASSWORD)
-    assert isinstance(landing, Landing) and (landing.params.get("code") or landing.params)
+    assert isinstance(landing, Landing) and landing.params.get("code"), landing
 
 
 def test_login_hint_fills_the_user_name(live: Live, lab: Lab, web: WebClient) -> None:
@@ -379,11 +379,18 @@ def test_cancelled_admin_consent_goes_back_with_access_denied_and_grants_nothing
     location = cancelled.headers["location"]
     assert location.startswith(f"{PARTNER_REDIRECT}?"), location
     params = dict(parse_qsl(urlsplit(location).query))
-    assert params == {
-        "error": "access_denied",
-        "error_description": "The admin canceled the request",
-        "state": f"ac-{version}-{segment}",
-    }
+    assert list(params) == ["error", "error_description", "error_uri", "admin_consent", "state"]
+    assert params["error"] == "access_denied"
+    description = params["error_description"].split("\r\n")
+    assert description[0] == "AADSTS65004: User declined to consent to access the app."
+    assert [line.split(": ")[0] for line in description[1:]] == [
+        "Trace ID",
+        "Correlation ID",
+        "Timestamp",
+    ]
+    assert params["error_uri"].endswith("/error?code=65004")
+    assert params["admin_consent"] == "True"
+    assert params["state"] == f"ac-{version}-{segment}"
     _nothing_granted_in(live, customer_id)
 
 

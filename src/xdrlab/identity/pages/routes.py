@@ -387,7 +387,8 @@ def admin_consent_decision(
     if user is None or tenant is None:
         return ask_username(call, segment, f"adminconsent{version}", params, req.app)
     if not accept:
-        return redirect_to(req.redirect_uri, admin_consent.cancel_params(req))
+        declined = error_params(call.request, call.now(), errors.CONSENT_DECLINED(), None)
+        return redirect_to(req.redirect_uri, admin_consent.cancel_params(req, declined))
     if not can_consent_for_tenant(user):
         return call.error(errors.ADMIN_APPROVAL_REQUIRED(), status=403)
     try:
