@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import Live
 from xdrlab.cli.main import app as cli
+from xdrlab.identity import apps
+from xdrlab.identity.catalogue import DEFENDER_XDR
 
 runner = CliRunner()
 
@@ -151,3 +153,44 @@ def test_audit_log_records_sign_ins_with_the_reason_kept_internal(live: Live) ->
     assert refused and refused[0]["message"] == "AADSTS7000215"
     assert refused[0]["result"] == "failure"
     assert any(e["activity"] == "Token issued" and e["result"] == "success" for e in events)
+
+
+def test_grant_in_a_customer_tenant_leaves_the_registration_alone(live: Live) -> None:
+    """`app grant --tenant` in a customer tenant is that tenant's admin consent: the app gets
+    the roles there, but its registration (what every other tenant is asked for) is unchanged."""
+    home = f"mssp{uuid.uuid4().hex[:6]}.onmicrosoft.com"
+    customer = f"client{uuid.uuid4().hex[:6]}.onmicrosoft.com"
+    run(live, "tenant", "create", "MSSP", "--domain", home)
+    customer_id = run(live, "tenant", "create", "Client", "--domain", customer)["tenant_id"]
+    client_id = run(live, "app", "create", "console", "--tenant", home, "--multi-tenant")[
+        "client_id"
+    ]
+    secret = run(live, "secret", "add", client_id, "--name", "ci")["secret"]
+    run(live, "app", "grant", client_id, "--permission", "Incident.Read.All")
+    granted = run(
+        live,
+        "app",
+        "grant",
+        client_id,
+        "--tenant",
+        customer,
+        "--permission",
+        "AdvancedHunting.Read.All",
+    )
+    assert granted["tenant_id"] == customer_id
+    assert granted["granted_roles"] == ["AdvancedHunting.Read.All"]
+
+    with live.state.sessions() as session:
+        app = apps.require_app(session, client_id)
+        requested = [(p.permission_id, p.kind) for p in app.requested_permissions]
+    incident_read = DEFENDER_XDR.permission("Incident.Read.All", "Role")
+    assert incident_read is not None and requested == [(incident_read.id, "Role")]
+
+    token = msal.ConfidentialClientApplication(
+        client_id,
+        client_credential=secret,
+        authority=f"{live.base_url}/{customer}",
+        instance_discovery=False,
+    ).acquire_token_for_client(["https://api.security.microsoft.com/.default"])
+    claims = jwt.decode(token["access_token"], options={"verify_signature": False})
+    assert (claims["tid"], claims["roles"]) == (customer_id, ["AdvancedHunting.Read.All"])

@@ -123,9 +123,12 @@ def app_grant(
         if not names:
             raise DirectoryError("name permissions with --permission, or use --all")
         where = tenants.require_tenant(session, tenant or app.home_tenant_id)
-        granted = consent.grant_app_roles(
-            session, srv.clock, where, app, target, names, granted_by="cli"
+        # In the home tenant this is "add the permission and grant admin consent"; in a
+        # customer tenant it is that tenant's consent, which never edits the registration.
+        grant = (
+            consent.grant_app_roles if where.id == app.home_tenant_id else consent.assign_app_roles
         )
+        granted = grant(session, srv.clock, where, app, target, names, granted_by="cli")
         audit.record(
             session,
             srv.clock,
