@@ -80,10 +80,10 @@ CASES = [
     ),
     (
         diag.UNSUPPORTED_OPERATOR,
-        "print x = 1",
+        'evaluate python(typeof(*), "x")',
         1,
         1,
-        "The 'print' operator is not supported yet",
+        "The 'evaluate' operator is not supported yet",
     ),
     (
         diag.UNSUPPORTED_FUNCTION,

@@ -2,11 +2,12 @@
 
 Three kinds of input: (a) arbitrary text, (b) token soup (keywords, operators, names and
 literals of KQL in any order), (c) pipelines shaped like the grammar, built from the hunting
-tables' schemas, the registered operators and the function catalogue. Whatever the input, the
-hunting path (compile, probe, execute on a tiny lake) must end in a result, a `KqlError` with a
-documented code and a position inside the query, or an engine error with a stable code that is
-not `UnexpectedError` (which would mean the compiler produced SQL DuckDB cannot run) — never
-another exception, and never a hang: each example runs under a watchdog.
+tables' schemas (or a `print` or `range` source), the registered operators and the function
+catalogue. Whatever the input, the hunting path (compile, probe, execute on a tiny lake) must
+end in a result, a `KqlError` with a documented code and a position inside the query, or an
+engine error with a stable code that is not `UnexpectedError` (which would mean the compiler
+produced SQL DuckDB cannot run) — never another exception, and never a hang: each example runs
+under a watchdog.
 
 The examples are derandomized, so CI sees the same inputs every run. `XDRLAB_FUZZ_EXAMPLES=N`
 runs N examples per strategy (and `XDRLAB_FUZZ_SEED=S`, a different random stream) locally.
@@ -391,10 +392,46 @@ def operator(draw: st.DrawFn, columns: Columns, source: str) -> tuple[str, Colum
     return f"where {pick} has 'x' or isnotempty({pick})", columns
 
 
+RANGE_BOUNDS = ["0", "1", "-5", "1000", "2.5", "long(null)", "toscalar(print 7)"]
+RANGE_STEPS = ["1", "-1", "3", "0.5", "0", "-2.5"]
+
+
+def generated_source(draw: st.DrawFn) -> tuple[str, Columns]:
+    """A `print` or `range` source (no table), and its columns."""
+    which = draw(st.integers(0, 4))
+    if which == 0:
+        items = [value(draw, {}, None, 2) for _ in range(draw(st.integers(1, 3)))]
+        named = draw(st.booleans())
+        text = ", ".join(f"P{i} = {e}" if named else e for i, e in enumerate(items))
+        prefix = "P" if named else "print_"
+        return f"print {text}", {f"{prefix}{i}": KustoType.DYNAMIC for i in range(len(items))}
+    if which == 1:
+        start, stop = draw(st.sampled_from(RANGE_BOUNDS)), draw(st.sampled_from(RANGE_BOUNDS))
+        step = draw(st.sampled_from(RANGE_STEPS))
+        return f"range x from {start} to {stop} step {step}", {"x": KustoType.LONG}
+    if which == 2:
+        step = draw(st.sampled_from(["1h", "7h", "-1d", "0s", "1d"]))
+        text = f"range Timestamp from ago(3d) to now() step {step}"
+        return text, {"Timestamp": KustoType.DATETIME}
+    if which == 3:
+        return "range t from 0s to 1d step 90m", {"t": KustoType.TIMESPAN}
+    return (
+        'print DeviceName = "pc-1", ProcessId = 42, Timestamp = ago(1h), FileName = "cmd.exe"',
+        {
+            "DeviceName": KustoType.STRING,
+            "ProcessId": KustoType.LONG,
+            "Timestamp": KustoType.DATETIME,
+            "FileName": KustoType.STRING,
+        },
+    )
+
+
 @st.composite
 def pipelines(draw: st.DrawFn) -> str:
     source = draw(st.sampled_from(SOURCES))
     columns: Columns = {c.name: c.type for c in TABLES[source].columns}
+    if draw(st.integers(0, 5)) == 0:
+        source, columns = generated_source(draw)
     parts = [source]
     for _ in range(draw(st.integers(0, 5))):
         text, columns = operator(draw, columns, source)

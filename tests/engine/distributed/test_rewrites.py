@@ -7,9 +7,12 @@ import json
 from collections import Counter
 
 import pytest
+from sqlglot import exp
 
 from tests.engine.distributed.conftest import NOW, TENANT, Engines
 from xdrlab.engine.agreement import canonical_row
+from xdrlab.engine.distributed import NotSupportedBySpark
+from xdrlab.engine.distributed.transpile import Unsupported, spark_sql
 from xdrlab.kql import compile_query
 from xdrlab.lake.schema import hunting_tables
 
@@ -90,6 +93,17 @@ QUERIES = {
 | top-nested 4 of DeviceName with others = "other devices" by max(Timestamp),
     top-nested 2 of FileName with others = "other files" by Last = max(Timestamp),
     top-nested of AccountName by Runs = count()""",
+    # print (a one-row VALUES) and range (DuckDB's range() table function, Spark's range()):
+    # counting up and down, numbers, datetimes and reals, joined and in a union
+    "range_and_print": """range x from 1 to 40 step 3
+| join kind=inner (range x from 40 to 1 step -1 | extend half = x / 2.0) on x
+| project-away x1
+| union (print x = 0, half = 0.5, Label = strcat("p", "rint")),
+    (range Hour from datetime(2025-03-01) to datetime(2025-03-02) step 2h),
+    (range r from 0.5 to 3 step 0.75)""",
+    # a timespan range, in its serialized order
+    "range_timespans": """range Span from 0s to 6h step 15m
+| extend Row = row_number()""",
 }
 
 
@@ -106,3 +120,19 @@ def test_same_rows_on_both_engines(engines: Engines, name: str) -> None:
     assert actual == expected, json.dumps(
         [json.loads(r) for r in list((actual - expected) + (expected - actual))[:4]], indent=1
     )
+
+
+def test_a_range_over_bounds_known_only_when_the_query_runs_is_refused(engines: Engines) -> None:
+    """Spark's range() takes constants: a count computed from a subquery is refused before
+    Spark sees it (here by the count's own DuckDB-only functions, or by the range rewrite)."""
+    compiled = compile_query(
+        "range x from 1 to toscalar(DeviceProcessEvents | count) step 1", hunting_tables(), now=NOW
+    )
+    with pytest.raises(NotSupportedBySpark):
+        engines.spark.sql(compiled)
+    series = exp.GenerateSeries(
+        start=exp.Literal.number(0), end=exp.column("n"), is_end_exclusive=True
+    )
+    query = exp.select("i").from_(exp.Table(this=series))
+    with pytest.raises(Unsupported, match="range"):
+        spark_sql(query)

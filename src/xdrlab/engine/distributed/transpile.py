@@ -380,6 +380,21 @@ def rewrite_unordered_row_number(node: exp.Window) -> exp.Expr:
     return node
 
 
+def rewrite_range_table(node: exp.Table) -> exp.Expr:
+    """DuckDB's ``range(start, stop)`` table function (the row numbers of a KQL `range`) is
+    Spark's ``range(start, stop)``: BIGINTs from start up to stop excluded, streamed, the
+    column renamed by the same alias. Spark evaluates its arguments when it plans the query,
+    so only a count the compiler folded to a number is accepted."""
+    series = node.this
+    bounds = [series.args.get("start"), series.args.get("end"), series.args.get("step")]
+    if not series.args.get("is_end_exclusive") or not all(
+        b is None or (isinstance(b, exp.Literal) and not b.is_string) for b in bounds
+    ):
+        raise Unsupported("range() over bounds computed when the query runs")
+    node.set("this", _call("range", *[b for b in bounds if b is not None]))
+    return node
+
+
 def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
@@ -402,6 +417,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return rewrite_interval(node)
     if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber):
         return rewrite_unordered_row_number(node)
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
+        return rewrite_range_table(node)
     if isinstance(node, exp.CTE):  # Spark has no [NOT] MATERIALIZED; it reuses a CTE itself
         node.set("materialized", None)
     return node

@@ -116,6 +116,10 @@ KNOWN_SOURCES = frozenset(
     }
 )
 
+# Source keywords that are not calls when a parenthesis follows: `range(1, 5)` is the scalar
+# function, and `print (1 + 2) * 3` prints an expression.
+_NOT_CALLED_SOURCES = frozenset({"print", "range"})
+
 # Calls whose arguments are tabular: skipped over, refused by the binder by name.
 _TABULAR_CALLS = frozenset(
     {
@@ -405,9 +409,19 @@ class Parser:
             return self.peek(2).is_punct("{")
         return nxt.kind is Kind.IDENT and after.is_punct(":")
 
+    def at_source_statement(self) -> bool:
+        """At `print ...` or `range Name from ...` (not the scalar function `range(...)`)."""
+        t = self.tok
+        return (
+            t.kind is Kind.IDENT
+            and t.text in _NOT_CALLED_SOURCES
+            and t.text in self.source_parsers
+            and (t.text == "print" or not self.peek().is_punct("(", "."))
+        )
+
     def parse_tabular_or_scalar(self) -> n.Expr | n.Pipeline:
         start = self.tok
-        if (
+        if self.at_source_statement() or (
             start.kind is Kind.IDENT
             and start.text in KNOWN_SOURCES
             and not self.peek().is_punct("(", ".")
@@ -672,6 +686,13 @@ class Parser:
     def parse_list(self) -> tuple[n.Expr, ...]:
         self.expect_punct("(")
         items: list[n.Expr] = []
+        if self.at_source_statement():  # in (print ...), in (range ...)
+            first_tok = self.tok
+            self.enter()
+            pipeline = self.parse_pipeline()
+            self.leave()
+            self.expect_punct(")")
+            return (n.SubPipeline(first_tok.pos, pipeline),)
         if not self.at_punct(")"):
             first_tok = self.tok
             items.append(self.parse_expr())
@@ -777,6 +798,12 @@ class Parser:
             return self.parse_word()
         if t.is_punct("("):
             self.advance()
+            if self.at_source_statement():  # (print ...), (range ...): tabular
+                self.enter()
+                pipeline = self.parse_pipeline()
+                self.leave()
+                self.expect_punct(")")
+                return n.SubPipeline(t.pos, pipeline)
             inner = self.parse_expr()
             if self.at_punct("|"):
                 # a parenthesised tabular expression: (T | where ...)
@@ -798,7 +825,7 @@ class Parser:
             return n.Literal(t.pos, "bool", word == "true")
         if word == "null" and not self.at_punct("("):
             return n.Literal(t.pos, "dynamic", None)
-        if word in self.source_parsers and self.at_punct("("):
+        if word in self.source_parsers and word not in _NOT_CALLED_SOURCES and self.at_punct("("):
             return self.source_parsers[word](self, t)
         if word in _TABULAR_CALLS and self.at_punct("("):
             self.skip_group()

@@ -1,0 +1,5 @@
+SELECT
+  15 AS "print_0",
+  'Wow!' AS "x"
+FROM (VALUES
+  (1)) AS "_print"("_one")
