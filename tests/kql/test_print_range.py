@@ -399,3 +399,11 @@ def test_a_huge_range_streams_up_to_the_row_limit(tmp_path: Path) -> None:
 def test_the_largest_range_compiles_to_a_capped_count() -> None:
     compiled = _compile("range x from -9223372036854775807 to 9223372036854775807 step 1 | take 2")
     assert "RANGE(0, 9223372036854775807)" in compiled.tree.sql(dialect="duckdb")
+
+
+def test_a_let_of_the_scalar_range_function_is_a_scalar(lake: Lake) -> None:
+    """`range(start, stop, step)` with arguments is the scalar function (a dynamic array), not
+    the tabular source of the same name."""
+    r = lake.run("let r = range(1, 7, 3); print r, n = array_length(r)")
+    assert r.names == ["print_0", "n"]
+    assert r.rows == [("[1,4,7]", 3)]  # dynamic values come back as JSON text

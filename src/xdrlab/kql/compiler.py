@@ -13,6 +13,7 @@ from xdrlab.kql.binder.scalar import Binder, Environment, NonScalarLet, TabularL
 from xdrlab.kql.binder.types import Typed
 from xdrlab.kql.compiled import CompiledQuery, RenderHint
 from xdrlab.kql.diagnostics import KqlError, Position
+from xdrlab.kql.functions.registry import FUNCTIONS
 from xdrlab.kql.operators import LOWERERS, PARSERS, SOURCE_LOWERERS, SOURCE_PARSERS
 from xdrlab.kql.operators.evaluate import Probe, ProbeFailed
 from xdrlab.kql.operators.invoke import expand, returns_table
@@ -93,7 +94,8 @@ class Lowering:
         if isinstance(value, n.FunctionBody):
             self.env.lets[statement.name] = UserFunction(value, dict(self.env.lets))
             return
-        if isinstance(value, n.Call) and value.name in KNOWN_SOURCES:
+        scalar_call = isinstance(value, n.Call) and value.args and value.name in FUNCTIONS
+        if isinstance(value, n.Call) and value.name in KNOWN_SOURCES and not scalar_call:
             self.env.lets[statement.name] = NonScalarLet(value.pos, f"The '{value.name}' function")
             return
         if isinstance(value, n.TabularExpr) or (
