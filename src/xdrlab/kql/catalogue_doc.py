@@ -21,7 +21,7 @@ from xdrlab.kql.functions.registry import (
     TUPLE_AGGREGATES,
     FunctionSpec,
 )
-from xdrlab.kql.operators.registry import PARSERS
+from xdrlab.kql.operators.registry import PARSERS, REFUSED_SOURCES, SOURCE_PARSERS
 
 REGENERATE = "python -m xdrlab.kql.catalogue_doc > docs/kql-functions.md"
 
@@ -87,11 +87,20 @@ def _operator_rows() -> list[str]:
     return rows
 
 
+def _source_rows() -> list[str]:
+    rows = ["| Source | Supported |", "|---|---|"]
+    for keyword in sorted(SOURCE_PARSERS):
+        reason = REFUSED_SOURCES.get(keyword)
+        rows.append(f"| {_code(keyword)} | {'refused: ' + reason if reason else 'yes'} |")
+    return rows
+
+
 def render() -> str:
     scalars = _entries(aggregate=False)
     aggregates = _entries(aggregate=True)
     supported = set(FUNCTIONS) | set(TUPLE_AGGREGATES)
-    refused = sorted(KNOWN_KQL_FUNCTIONS - supported)
+    sources = set(SOURCE_PARSERS) - set(REFUSED_SOURCES)
+    refused = sorted(KNOWN_KQL_FUNCTIONS - supported - sources)
     lines = [
         "# KQL functions and operators",
         "",
@@ -119,6 +128,13 @@ def render() -> str:
         f"## Tabular operators ({len(PARSERS)} keywords)",
         "",
         *_operator_rows(),
+        "",
+        f"## Tabular sources ({len(SOURCE_PARSERS)} keywords)",
+        "",
+        "Besides a table name, a tabular expression can start with these keywords (`toscalar`",
+        "and `materialize` also take a tabular expression inside a query).",
+        "",
+        *_source_rows(),
         "",
         f"## Known functions refused as unsupported ({len(refused)})",
         "",

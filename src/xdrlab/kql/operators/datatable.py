@@ -125,4 +125,10 @@ def refuse(p: Parser, keyword: Token) -> External:
 
 
 register_source("datatable", node=DataTable, parse=parse, lower=lower)
-register_source("externaldata", "external_table", node=External, parse=refuse)
+register_source(
+    "externaldata",
+    "external_table",
+    node=External,
+    parse=refuse,
+    refused_because="it would read a URL or a file outside the lake (`KQL_EXTERNAL_DATA`)",
+)

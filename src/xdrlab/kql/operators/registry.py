@@ -33,6 +33,8 @@ PARSERS: dict[str, OperatorParser] = {}
 LOWERERS: dict[type[n.OperatorNode], Lower] = {}
 SOURCE_PARSERS: dict[str, SourceParser] = {}
 SOURCE_LOWERERS: dict[type[n.Expr], LowerSource] = {}
+# Source keywords recognised only to be refused, with the reason (for the catalogue page).
+REFUSED_SOURCES: dict[str, str] = {}
 
 
 def register_operator(
@@ -46,11 +48,18 @@ def register_operator(
 
 
 def register_source(
-    *keywords: str, node: type[n.Expr], parse: SourceParser, lower: LowerSource | None = None
+    *keywords: str,
+    node: type[n.Expr],
+    parse: SourceParser,
+    lower: LowerSource | None = None,
+    refused_because: str | None = None,
 ) -> None:
     """A tabular source keyword (`union`, `datatable(...)`): its parser, and how its node lowers
-    (nodes the binder handles itself, like `toscalar`, need no lowering)."""
+    (nodes the binder handles itself, like `toscalar`, need no lowering). A keyword whose parser
+    only refuses it says why in `refused_because`."""
     for keyword in keywords:
         SOURCE_PARSERS[keyword] = parse
+        if refused_because is not None:
+            REFUSED_SOURCES[keyword] = refused_because
     if lower is not None:
         SOURCE_LOWERERS[node] = lower
