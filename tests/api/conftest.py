@@ -6,16 +6,25 @@ Quotas count per tenant and application, so each test that makes many calls uses
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from tests.conftest import Live
+from tests.servers import app_tokens
 from xdrlab.identity import apps, consent, tenants
-from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH, WINDOWS_DEFENDER_ATP
+from xdrlab.identity.catalogue import (
+    DEFENDER_XDR,
+    MICROSOFT_GRAPH,
+    WINDOWS_DEFENDER_ATP,
+    Resource,
+)
+from xdrlab.server.state import ServerState
+from xdrlab.store.models import Tenant
 
 DEFENDER = "https://api.security.microsoft.com"
 GRAPH = "https://graph.microsoft.com"
@@ -31,19 +40,11 @@ class ApiApp:
     client_secret: str
 
     def token(self, resource: str = DEFENDER) -> str:
-        response = self.live.post_token(
-            {
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "scope": f"{resource}/.default",
-            },
-            tenant=self.tenant_id,
-        )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
-        assert isinstance(token, str)
-        return token
+        with self.live.client() as client:
+            tokens = app_tokens(
+                client, self.tenant_id, self.client_id, self.client_secret, [resource]
+            )
+        return tokens[resource]
 
     def call(
         self,
@@ -70,6 +71,25 @@ def _resource_of(path: str) -> str:
 MakeApp = Callable[..., ApiApp]
 
 
+def daemon_app(
+    session: Session,
+    state: ServerState,
+    tenant: Tenant,
+    name: str,
+    roles: Mapping[Resource, list[str] | None],
+) -> tuple[str, str]:
+    """A confidential app registered in `tenant` with a client secret, its service principal
+    there and `roles` (resource: application permissions; None or [] grants none) granted by
+    admin consent; its client id and secret."""
+    app = apps.create_app(session, state.clock, tenant, name)
+    secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
+    consent.ensure_service_principal(session, state.clock, tenant, app)
+    for resource, granted in roles.items():
+        if granted:
+            consent.grant_app_roles(session, state.clock, tenant, app, resource, granted)
+    return app.app_id, secret
+
+
 @pytest.fixture
 def make_app(live: Live) -> MakeApp:
     """`make_app(defender=[...], graph=[...], endpoint=[...], tenant_domain=None)` → a new daemon
@@ -90,17 +110,9 @@ def make_app(live: Live) -> MakeApp:
                 tenant = tenants.create_tenant(
                     session, state.clock, tenant_domain.split(".")[0].title(), tenant_domain
                 )
-            app = apps.create_app(session, state.clock, tenant, f"api test app {number}")
-            secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
-            consent.ensure_service_principal(session, state.clock, tenant, app)
-            for resource, roles in (
-                (DEFENDER_XDR, defender),
-                (MICROSOFT_GRAPH, graph),
-                (WINDOWS_DEFENDER_ATP, endpoint),
-            ):
-                if roles:
-                    consent.grant_app_roles(session, state.clock, tenant, app, resource, roles)
-            return ApiApp(live, tenant.id, app.app_id, secret)
+            roles = {DEFENDER_XDR: defender, MICROSOFT_GRAPH: graph, WINDOWS_DEFENDER_ATP: endpoint}
+            client_id, secret = daemon_app(session, state, tenant, f"api test app {number}", roles)
+            return ApiApp(live, tenant.id, client_id, secret)
 
     return make
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,11 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, error_of
 from tests.clocks import MovableClock
 from tests.conftest import Live
+from tests.servers import app_tokens, serve
 from xdrlab.demo.seed import DemoCredentials, seed_demo
 from xdrlab.identity.keys import create_signing_key
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import ServerState, open_state
-from xdrlab.settings import Settings
+from xdrlab.server.state import ServerState
 
 HUNT = {"Query": "DeviceInfo | take 1"}
 
@@ -191,17 +189,11 @@ class Own:
     client: httpx.Client
 
     def token(self, resource: str = DEFENDER) -> str:
-        response = self.client.post(
-            f"/{self.demo.tenant_id}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": self.demo.client_id,
-                "client_secret": self.demo.client_secret,
-                "scope": f"{resource}/.default",
-            },
+        demo = self.demo
+        tokens = app_tokens(
+            self.client, demo.tenant_id, demo.client_id, demo.client_secret, [resource]
         )
-        assert response.status_code == 200, response.text
-        return str(response.json()["access_token"])
+        return tokens[resource]
 
     def hunt(self, token: str) -> httpx.Response:
         return self.client.post(
@@ -229,19 +221,9 @@ class Own:
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Own]:
     clock = MovableClock(START)
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(Settings(state_dir=tmp_path_factory.mktemp("bearer"), port=0), sock)
-    state = open_state(settings, clock)
-    demo = seed_demo(state)
-    server = Server(state, sock, log_level="error")
-    server.start_in_thread()
-    assert server.tls is not None
-    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
-    try:
-        with httpx.Client(base_url=settings.base_url, verify=context, timeout=30) as client:
-            yield Own(state, clock, demo, client)
-    finally:
-        server.stop()
+    state_dir = tmp_path_factory.mktemp("bearer")
+    with serve(state_dir, clock=clock, prepare=seed_demo) as running, running.client() as client:
+        yield Own(running.state, clock, running.prepared, client)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ timestamps relative to now, so what each query may return is known before it run
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,16 +17,17 @@ from typing import Any
 import httpx
 import pytest
 
-from xdrlab.demo.seed import seed_demo
+from tests.api.conftest import DEFENDER, GRAPH
+from tests.servers import app_tokens, serve
+from xdrlab.demo.seed import DemoCredentials, seed_demo
 from xdrlab.lake.ingest import ingest_rows
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import open_state
-from xdrlab.settings import Settings
+from xdrlab.server.state import ServerState
 
 ROW_LIMIT = 7
 TIMEOUT_SECONDS = 1.5
 DEFENDER_PATH = "/api/advancedhunting/run"
 GRAPH_PATH = "/v1.0/security/runHuntingQuery"
+RESOURCES = {"defender": DEFENDER, "graph": GRAPH}
 TIMEOUT_MESSAGE = "Query exceeded the timeout period."  # production's text
 
 # 100,000 rows joined with themselves twice on a constant key: 10^15 rows to count, which
@@ -68,57 +68,40 @@ def rows_of(surface: str, response: httpx.Response) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(
-        Settings(
-            state_dir=tmp_path_factory.mktemp("hunting-limits"),
-            port=0,
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    old, recent = now - dt.timedelta(days=31), now - dt.timedelta(days=1)
+
+    def prepare(state: ServerState) -> DemoCredentials:
+        demo = seed_demo(state)
+        report = ingest_rows(
+            state.lake,
+            demo.tenant_id,
+            "DeviceProcessEvents",
+            [
+                {"Timestamp": old, "DeviceName": "old-host", "ProcessId": 31},
+                {"Timestamp": recent, "DeviceName": "recent-host", "ProcessId": 1},
+            ],
+        )
+        assert report.committed and report.rows_written == 2
+        return demo
+
+    with (
+        serve(
+            tmp_path_factory.mktemp("hunting-limits"),
+            prepare=prepare,
             rate_limits_enabled=False,
             hunting_row_limit=ROW_LIMIT,
             hunting_timeout_seconds=TIMEOUT_SECONDS,
             hunting_lookback_days=30,
-        ),
-        sock,
-    )
-    state = open_state(settings)
-    demo = seed_demo(state)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    old, recent = now - dt.timedelta(days=31), now - dt.timedelta(days=1)
-    report = ingest_rows(
-        state.lake,
-        demo.tenant_id,
-        "DeviceProcessEvents",
-        [
-            {"Timestamp": old, "DeviceName": "old-host", "ProcessId": 31},
-            {"Timestamp": recent, "DeviceName": "recent-host", "ProcessId": 1},
-        ],
-    )
-    assert report.committed and report.rows_written == 2
-    server = Server(state, sock, log_level="error")
-    server.start_in_thread()
-    assert server.tls is not None
-    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
-    with httpx.Client(base_url=settings.base_url, verify=context, timeout=60) as client:
-        tokens = {}
-        for surface, resource in (
-            ("defender", "https://api.security.microsoft.com"),
-            ("graph", "https://graph.microsoft.com"),
-        ):
-            answer = client.post(
-                f"/{demo.tenant_id}/oauth2/v2.0/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": demo.client_id,
-                    "client_secret": demo.client_secret,
-                    "scope": f"{resource}/.default",
-                },
-            )
-            assert answer.status_code == 200, answer.text
-            tokens[surface] = answer.json()["access_token"]
-        try:
-            yield Limited(client, tokens, now, old, recent)
-        finally:
-            server.stop()
+        ) as running,
+        running.client(timeout=60) as client,
+    ):
+        demo = running.prepared
+        tokens = app_tokens(
+            client, demo.tenant_id, demo.client_id, demo.client_secret, RESOURCES.values()
+        )
+        by_surface = {surface: tokens[resource] for surface, resource in RESOURCES.items()}
+        yield Limited(client, by_surface, now, old, recent)
 
 
 SURFACES = ["defender", "graph"]

@@ -4,12 +4,10 @@ them, with a real token, to a real server (quotas off so every request reaches i
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -20,10 +18,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.api.conftest import DEFENDER, GRAPH
+from tests.servers import app_tokens, serve, trusting_client
 from xdrlab.demo.seed import seed_demo
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import open_state
-from xdrlab.settings import Settings
 
 
 class Fuzzed:
@@ -35,42 +32,23 @@ class Fuzzed:
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(
-        Settings(
-            state_dir=tmp_path_factory.mktemp("fuzz"),
-            port=0,
-            rate_limits_enabled=False,
-            hunting_timeout_seconds=10,
-        ),
-        sock,
-    )
-    state = open_state(settings)
-    demo = seed_demo(state)
-    server = Server(state, sock, log_level="error")
-    server.start_in_thread()
-    assert server.tls is not None
-    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
-    tokens = {}
-    with httpx.Client(verify=context) as client:
-        for name, resource in (
-            ("defender", "https://api.security.microsoft.com"),
-            ("graph", "https://graph.microsoft.com"),
-        ):
-            response = client.post(
-                f"{settings.base_url}/{demo.tenant_id}/oauth2/v2.0/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": demo.client_id,
-                    "client_secret": demo.client_secret,
-                    "scope": f"{resource}/.default",
-                },
+    with serve(
+        tmp_path_factory.mktemp("fuzz"),
+        prepare=seed_demo,
+        rate_limits_enabled=False,
+        hunting_timeout_seconds=10,
+    ) as running:
+        assert running.ca_file is not None
+        demo = running.prepared
+        with running.client() as client:
+            tokens = app_tokens(
+                client, demo.tenant_id, demo.client_id, demo.client_secret, [DEFENDER, GRAPH]
             )
-            tokens[name] = response.json()["access_token"]
-    try:
-        yield Fuzzed(settings.base_url, server.tls.ca_file, tokens)
-    finally:
-        server.stop()
+        yield Fuzzed(
+            running.base_url,
+            running.ca_file,
+            {"defender": tokens[DEFENDER], "graph": tokens[GRAPH]},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +59,8 @@ def api_schema(fuzzed: Fuzzed) -> Any:
 
 
 def test_openapi_lists_every_api_route(fuzzed: Fuzzed) -> None:
-    context = ssl.create_default_context(cafile=str(fuzzed.ca_file))
-    document = httpx.get(f"{fuzzed.base_url}/openapi.json", verify=context).json()
+    with trusting_client(fuzzed.base_url, fuzzed.ca_file) as client:
+        document = client.get("/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert {
         "/api/advancedhunting/run",

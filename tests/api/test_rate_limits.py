@@ -9,7 +9,6 @@ servers started on one state folder; the hourly arithmetic is checked on the lim
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,16 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, error_of
+from tests.api.conftest import DEFENDER, GRAPH, ApiApp, MakeApp, daemon_app, error_of
 from tests.clocks import MovableClock
+from tests.servers import app_tokens, serve
 from xdrlab.api.errors import ApiError, Surface
 from xdrlab.api.ratelimit import RateLimiter, parse_quotas
 from xdrlab.demo.seed import seed_demo
-from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity import tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import ServerState, open_state
-from xdrlab.settings import Settings
+from xdrlab.server.state import ServerState
 from xdrlab.store.db import make_engine, migrate, session_factory
 
 
@@ -166,57 +164,30 @@ class Pair:
         with state.sessions.begin() as session:
             tenant = tenants.find_tenant(session, self.tenant_id)
             assert tenant is not None
-            app = apps.create_app(session, state.clock, tenant, "quota test app")
-            secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
-            consent.ensure_service_principal(session, state.clock, tenant, app)
-            for resource, roles in ((DEFENDER_XDR, defender), (MICROSOFT_GRAPH, graph)):
-                if roles:
-                    consent.grant_app_roles(session, state.clock, tenant, app, resource, roles)
-            return f"{app.app_id}:{secret}"
+            roles = {DEFENDER_XDR: defender, MICROSOFT_GRAPH: graph}
+            client_id, secret = daemon_app(session, state, tenant, "quota test app", roles)
+            return f"{client_id}:{secret}"
 
     def token(self, instance: Instance, app: str, resource: str) -> str:
         client_id, secret = app.split(":", 1)
-        response = instance.client.post(
-            f"/{self.tenant_id}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": secret,
-                "scope": f"{resource}/.default",
-            },
-        )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
-        assert isinstance(token, str)
-        return token
+        return app_tokens(instance.client, self.tenant_id, client_id, secret, [resource])[resource]
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     folder = tmp_path_factory.mktemp("shared-quotas")
-    servers: list[Server] = []
-    instances: list[Instance] = []
-    tenant_id = ""
-    try:
-        for _ in range(2):
-            sock = bind("127.0.0.1", 0)
-            settings = settle_port(Settings(state_dir=folder, port=0, rate_limits=OVERRIDES), sock)
-            state = open_state(settings)  # each instance its own engine on the same database
-            if not tenant_id:
-                tenant_id = seed_demo(state).tenant_id
-            server = Server(state, sock, log_level="error")
-            server.start_in_thread()
-            servers.append(server)
-            assert server.tls is not None
-            context = ssl.create_default_context(cafile=str(server.tls.ca_file))
-            client = httpx.Client(base_url=settings.base_url, verify=context, timeout=30)
-            instances.append(Instance(client, state))
-        yield Pair(instances[0], instances[1], tenant_id)
-    finally:
-        for instance in instances:
-            instance.client.close()
-        for server in servers:
-            server.stop()
+    # Each instance its own engine on the same database; the first seeds the demo tenant.
+    with (
+        serve(folder, prepare=seed_demo, rate_limits=OVERRIDES) as first,
+        serve(folder, rate_limits=OVERRIDES) as second,
+        first.client() as first_client,
+        second.client() as second_client,
+    ):
+        yield Pair(
+            Instance(first_client, first.state),
+            Instance(second_client, second.state),
+            first.prepared.tenant_id,
+        )
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,16 @@ so an hour of calls at the per-minute ceiling takes seconds, not an hour."""
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
+from tests.api.conftest import DEFENDER
 from tests.clocks import MovableClock
+from tests.servers import app_tokens, serve
 from xdrlab.demo.seed import seed_demo
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import open_state
-from xdrlab.settings import Settings
 
 START = dt.datetime.now(dt.UTC).replace(minute=0, second=1, microsecond=0)
 
@@ -30,28 +28,11 @@ class Timed:
 @pytest.fixture(scope="module")
 def timed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timed]:
     clock = MovableClock(START)
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(Settings(state_dir=tmp_path_factory.mktemp("hourly"), port=0), sock)
-    state = open_state(settings, clock)
-    demo = seed_demo(state)
-    server = Server(state, sock, log_level="error")
-    server.start_in_thread()
-    assert server.tls is not None
-    context = ssl.create_default_context(cafile=str(server.tls.ca_file))
-    with httpx.Client(base_url=settings.base_url, verify=context, timeout=30) as client:
-        token = client.post(
-            f"/{demo.tenant_id}/oauth2/v2.0/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": demo.client_id,
-                "client_secret": demo.client_secret,
-                "scope": "https://api.security.microsoft.com/.default",
-            },
-        ).json()["access_token"]
-        try:
-            yield Timed(client, clock, token)
-        finally:
-            server.stop()
+    state_dir = tmp_path_factory.mktemp("hourly")
+    with serve(state_dir, clock=clock, prepare=seed_demo) as running, running.client() as client:
+        demo = running.prepared
+        tokens = app_tokens(client, demo.tenant_id, demo.client_id, demo.client_secret, [DEFENDER])
+        yield Timed(client, clock, tokens[DEFENDER])
 
 
 @pytest.mark.parametrize(

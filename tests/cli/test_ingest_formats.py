@@ -22,8 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.api.conftest import daemon_app
 from tests.conftest import Live
-from xdrlab.identity import apps, consent, tenants
+from tests.servers import app_tokens
+from xdrlab.identity import tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 
 XDRLAB = str(Path(sys.executable).with_name("xdrlab"))
@@ -69,19 +71,13 @@ class Tenant:
             if surface == "graph"
             else ("https://api.security.microsoft.com")
         )
-        token = self.live.post_token(
-            {
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "scope": f"{resource}/.default",
-            },
-            tenant=self.tenant_id,
-        ).json()["access_token"]
         path = (
             "/v1.0/security/runHuntingQuery" if surface == "graph" else ("/api/advancedhunting/run")
         )
         with self.live.client() as client:
+            token = app_tokens(
+                client, self.tenant_id, self.client_id, self.client_secret, [resource]
+            )[resource]
             response = client.post(
                 path, json={"Query": query}, headers={"Authorization": f"Bearer {token}"}
             )
@@ -98,16 +94,12 @@ def tenant(live: Live) -> Tenant:
     domain = f"ingest{next(_numbers)}.onmicrosoft.com"
     with state.sessions.begin() as session:
         created = tenants.create_tenant(session, state.clock, "Ingest", domain)
-        app = apps.create_app(session, state.clock, created, "ingest test app")
-        secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
-        consent.ensure_service_principal(session, state.clock, created, app)
-        consent.grant_app_roles(
-            session, state.clock, created, app, DEFENDER_XDR, ["AdvancedHunting.Read.All"]
-        )
-        consent.grant_app_roles(
-            session, state.clock, created, app, MICROSOFT_GRAPH, ["ThreatHunting.Read.All"]
-        )
-        return Tenant(live, domain, created.id, app.app_id, secret)
+        roles = {
+            DEFENDER_XDR: ["AdvancedHunting.Read.All"],
+            MICROSOFT_GRAPH: ["ThreatHunting.Read.All"],
+        }
+        client_id, secret = daemon_app(session, state, created, "ingest test app", roles)
+        return Tenant(live, domain, created.id, client_id, secret)
 
 
 def _recent(hours_ago: int) -> dt.datetime:

@@ -23,10 +23,11 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
+from tests.api.conftest import daemon_app
 from tests.conftest import Live
 from tests.partner.conftest import lake_rows
 from xdrlab.cli.reference import render_reference
-from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity import tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR
 from xdrlab.store.models import Incident, IncidentComment
 
@@ -94,12 +95,8 @@ def triage(live: Live) -> TriageTenant:
     with state.sessions.begin() as session:
         domain = f"triage-{uuid.uuid4().hex[:6]}.onmicrosoft.com"
         tenant = tenants.create_tenant(session, state.clock, "Triage", domain)
-        app = apps.create_app(session, state.clock, tenant, "triage tool")
-        secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
-        consent.ensure_service_principal(session, state.clock, tenant, app)
-        consent.grant_app_roles(
-            session, state.clock, tenant, app, DEFENDER_XDR, ["Incident.ReadWrite.All"]
-        )
+        roles = {DEFENDER_XDR: ["Incident.ReadWrite.All"]}
+        client_id, secret = daemon_app(session, state, tenant, "triage tool", roles)
         rows = []
         for number in range(TRIAGE_INCIDENTS):
             created = start + dt.timedelta(minutes=number)
@@ -114,7 +111,7 @@ def triage(live: Live) -> TriageTenant:
             session.add(incident)
             rows.append(incident)
         session.flush()
-        return TriageTenant(tenant.id, app.app_id, secret, [r.id for r in rows])
+        return TriageTenant(tenant.id, client_id, secret, [r.id for r in rows])
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import jwt
 
 from tests.conftest import Live
+from tests.identity.authorize.lab import requesting_public_client
 from tests.identity.webclient import Landing, Page, WebClient, complete, sign_in
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
@@ -108,16 +109,9 @@ def _partner(live: Live) -> Partner:
     state, tag = live.state, uuid.uuid4().hex[:8]
     with state.sessions.begin() as s:
         home = tenants.require_tenant(s, live.tenant_id)
-        app = apps.create_app(
-            s,
-            state.clock,
-            home,
-            f"Incremental {tag}",
-            multi_tenant=True,
-            public_client=True,
-            redirect_uris=["http://localhost"],
+        app = requesting_public_client(
+            s, state.clock, home, f"Incremental {tag}", multi_tenant=True
         )
-        consent.request_permissions(s, app, DEFENDER_XDR, ["Incident.Read"], "Scope")
         customer = tenants.create_tenant(s, state.clock, "Woodgrove", f"woodgrove{tag}.example")
         other = tenants.create_tenant(s, state.clock, "Tailspin", f"tailspin{tag}.example")
 
@@ -278,16 +272,8 @@ def test_default_token_request_carries_every_granted_scope(live: Live) -> None:
     assert read is not None and registered == [read.id]
 
     def password_grant(tenant: str, upn: str) -> dict[str, object]:
-        response = live.post_token(
-            {
-                "grant_type": "password",
-                "client_id": partner.client_id,
-                "username": upn,
-                "password": PASSWORD,
-                "scope": f"{SCOPE} openid",
-            },
-            tenant=tenant,
-        )
+        form = live.password_form(partner.client_id, upn, PASSWORD, scope=f"{SCOPE} openid")
+        response = live.post_token(form, tenant=tenant)
         return {"status": response.status_code, **response.json()}
 
     mine = password_grant(partner.customer_id, partner.consenting_user)

@@ -16,8 +16,8 @@ import pytest
 
 from tests.api.conftest import MakeApp
 from tests.conftest import Live
+from tests.identity.user.conftest import consented_public_client
 from tests.partner.conftest import Partner, call, hunt, incident_ids, lake_rows
-from xdrlab.identity import apps, consent, tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 from xdrlab.store.models import Incident
 
@@ -66,21 +66,12 @@ def _user_tokens(
     """A user's Defender and Graph tokens from the password grant of a public client."""
     tokens = []
     for resource in (DEFENDER, GRAPH):
-        response = live.post_token(
-            {
-                "grant_type": "password",
-                "client_id": client_id,
-                "username": upn,
-                "password": password,
-                "scope": f"{resource}/.default",
-            },
-            tenant=tenant_id,
+        token = live.password_token(
+            client_id, upn, password, f"{resource}/.default", tenant=tenant_id
         )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
         delegated = jwt.decode(token, options={"verify_signature": False})
         assert delegated["tid"] == tenant_id and delegated.get("scp"), delegated
-        tokens.append(str(token))
+        tokens.append(token)
     return tokens[0], tokens[1]
 
 
@@ -97,22 +88,13 @@ def _demo_user(live: Live, partner: Partner, make_app: MakeApp) -> Reader:
 def _customer_user(live: Live, partner: Partner, make_app: MakeApp) -> Reader:
     """The customer's Global Administrator, through a public client registered in that tenant
     with its delegated permissions consented for every user."""
-    state = live.state
-    with state.sessions.begin() as session:
-        tenant = tenants.require_tenant(session, partner.customer)
-        client = apps.create_app(
-            session,
-            state.clock,
-            tenant,
-            f"woodgrove console {uuid.uuid4().hex[:6]}",
-            public_client=True,
-            redirect_uris=["http://localhost"],
-        )
-        consent.grant_delegated(session, state.clock, tenant, client, DEFENDER_XDR, DELEGATED)
-        consent.grant_delegated(
-            session, state.clock, tenant, client, MICROSOFT_GRAPH, GRAPH_DELEGATED
-        )
-        client_id = client.app_id
+    client_id = consented_public_client(
+        live.state,
+        partner.customer,
+        f"woodgrove console {uuid.uuid4().hex[:6]}",
+        {DEFENDER_XDR: DELEGATED, MICROSOFT_GRAPH: GRAPH_DELEGATED},
+        redirect_uris=["http://localhost"],
+    )
     admin = next(a for a in partner.demo.customer_admins if a["tenant_id"] == partner.customer)
     defender, graph = _user_tokens(
         live, partner.customer, client_id, admin["upn"], admin["password"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import make_app
+from tests.api.conftest import daemon_app, make_app
 from tests.conftest import Live
-from xdrlab.identity import apps, consent, tenants
+from xdrlab.identity import tenants
 from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
 from xdrlab.sdk import ClientSecretCredential, Endpoints
 from xdrlab.store.models import Alert, Incident
@@ -69,20 +69,11 @@ def big_tenant(live: Live) -> BigTenant:
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=5)
     with state.sessions.begin() as session:
         tenant = tenants.create_tenant(session, state.clock, "Big", domain)
-        app = apps.create_app(session, state.clock, tenant, "sdk paging app")
-        secret = apps.add_secret(session, state.clock, state.secret_hash_key, app).value
-        consent.ensure_service_principal(session, state.clock, tenant, app)
-        consent.grant_app_roles(
-            session, state.clock, tenant, app, DEFENDER_XDR, ["Incident.ReadWrite.All"]
-        )
-        consent.grant_app_roles(
-            session,
-            state.clock,
-            tenant,
-            app,
-            MICROSOFT_GRAPH,
-            ["SecurityIncident.ReadWrite.All", "SecurityAlert.Read.All"],
-        )
+        roles = {
+            DEFENDER_XDR: ["Incident.ReadWrite.All"],
+            MICROSOFT_GRAPH: ["SecurityIncident.ReadWrite.All", "SecurityAlert.Read.All"],
+        }
+        client_id, secret = daemon_app(session, state, tenant, "sdk paging app", roles)
         rows = []
         for number in range(INCIDENTS_IN_BIG_TENANT):
             created = start + dt.timedelta(minutes=number)
@@ -113,7 +104,7 @@ def big_tenant(live: Live) -> BigTenant:
             rows.append(incident)
         session.flush()
         ids = [row.id for row in reversed(rows)]
-        return BigTenant(tenant.id, app.app_id, secret, ids)
+        return BigTenant(tenant.id, client_id, secret, ids)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.sdk.conftest import Recorder
+from tests.servers import serve
 from xdrlab.demo.seed import seed_demo, write_demo_json
 from xdrlab.sdk import (
     AsyncClient,
@@ -25,9 +26,6 @@ from xdrlab.sdk import (
     RetryPolicy,
     UsernamePasswordCredential,
 )
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import open_state
-from xdrlab.settings import Settings
 
 QUOTA, WINDOW = 3, 4  # hunting calls per seconds on this server
 
@@ -53,18 +51,12 @@ class Limited:
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
     state_dir = tmp_path_factory.mktemp("limited")
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(
-        Settings(state_dir=state_dir, port=0, rate_limits={"hunting": f"{QUOTA}/{WINDOW}"}), sock
-    )
-    state = open_state(settings)
-    demo = seed_demo(state)
-    server = Server(state, sock, log_level="error")
-    server.start_in_thread()
-    assert server.tls is not None
-    write_demo_json(state_dir, demo.document(settings.base_url, server.tls.ca_file))
-    user = next(u for u in demo.users if "Security Reader" in u["roles"])
-    try:
+    quota = {"hunting": f"{QUOTA}/{WINDOW}"}
+    with serve(state_dir, prepare=seed_demo, rate_limits=quota) as running:
+        assert running.ca_file is not None
+        demo = running.prepared
+        write_demo_json(state_dir, demo.document(running.base_url, running.ca_file))
+        user = next(u for u in demo.users if "Security Reader" in u["roles"])
         yield Limited(
             Endpoints.from_demo_json(state_dir / "demo.json"),
             demo.tenant_id,
@@ -73,8 +65,6 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
             demo.public_client_id,
             (user["upn"], user["password"]),
         )
-    finally:
-        server.stop()
 
 
 def _fresh_window() -> None:

@@ -1,24 +1,20 @@
 """A small directory for the browser-flow tests: two tenants, users with and without admin
 rights, and apps (public loopback clients, confidential web app, multi-tenant partner app),
-created in the shared live server with unique names; and a second, separate xdrlab server for
-tests that need another setting (plain HTTP) or a clock they move."""
+created in the shared live server with unique names."""
 
 from __future__ import annotations
 
 import html.parser
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from xdrlab.clock import Clock
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import ServerState, open_state
-from xdrlab.settings import Settings
-from xdrlab.store.models import Tenant
+from xdrlab.server.state import ServerState
+from xdrlab.store.models import Application, Tenant
 
 PASSWORD = "Correct-horse-42"
 DEFENDER_SCOPE = "https://api.security.microsoft.com/Incident.Read"
@@ -42,6 +38,34 @@ class Lab:
     strict_tenant_id: str  # users may not consent
     strict_user: str
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def requesting_public_client(
+    s: Session,
+    clock: Clock,
+    tenant: Tenant,
+    name: str,
+    *,
+    redirect_uri: str = "http://localhost",
+    multi_tenant: bool = False,
+    service_principal: bool = False,
+) -> Application:
+    """A public client registered in `tenant` whose registration requests Defender's delegated
+    Incident.Read, consented by nobody; with `service_principal`, its service principal in
+    `tenant` is made as the portal makes it."""
+    app = apps.create_app(
+        s,
+        clock,
+        tenant,
+        name,
+        multi_tenant=multi_tenant,
+        public_client=True,
+        redirect_uris=[redirect_uri],
+    )
+    consent.request_permissions(s, app, DEFENDER_XDR, ["Incident.Read"], "Scope")
+    if service_principal:
+        consent.ensure_service_principal(s, clock, tenant, app)
+    return app
 
 
 def make_lab(state: ServerState) -> Lab:
@@ -68,21 +92,15 @@ def make_lab(state: ServerState) -> Lab:
         customer_user = user(customer, "casey", ["Security Reader"])
         strict_user = user(strict, "sam")
 
-        public = apps.create_app(
-            s, clock, home, "Lab Notebook", public_client=True, redirect_uris=["http://localhost"]
-        )
-        consent.request_permissions(s, public, DEFENDER_XDR, ["Incident.Read"], "Scope")
-        consent.ensure_service_principal(s, clock, home, public)  # as the portal makes it
-        loopback_ip = apps.create_app(
+        public = requesting_public_client(s, clock, home, "Lab Notebook", service_principal=True)
+        loopback_ip = requesting_public_client(
             s,
             clock,
             home,
             "Lab IP Loopback",
-            public_client=True,
-            redirect_uris=["http://127.0.0.1"],
+            redirect_uri="http://127.0.0.1",
+            service_principal=True,
         )
-        consent.request_permissions(s, loopback_ip, DEFENDER_XDR, ["Incident.Read"], "Scope")
-        consent.ensure_service_principal(s, clock, home, loopback_ip)
         web = apps.create_app(
             s, clock, home, "Lab Web App", redirect_uris=["https://app.example/callback"]
         )
@@ -98,10 +116,7 @@ def make_lab(state: ServerState) -> Lab:
             s, partner, DEFENDER_XDR, ["Incident.Read.All", "AdvancedHunting.Read.All"], "Role"
         )
         consent.request_permissions(s, partner, DEFENDER_XDR, ["Incident.Read"], "Scope")
-        strict_app = apps.create_app(
-            s, clock, strict, "Strict App", public_client=True, redirect_uris=["http://localhost"]
-        )
-        consent.request_permissions(s, strict_app, DEFENDER_XDR, ["Incident.Read"], "Scope")
+        strict_app = requesting_public_client(s, clock, strict, "Strict App")
         return Lab(
             tenant_id=home.id,
             domain=home.domains[0].name,
@@ -120,32 +135,6 @@ def make_lab(state: ServerState) -> Lab:
             strict_user=strict_user,
             extra={"strict_app": strict_app.app_id},
         )
-
-
-@dataclass
-class Running:
-    """A separate xdrlab server (its own state folder) started by `serve`."""
-
-    base_url: str
-    state: ServerState
-    ca_file: Path | None  # None: plain HTTP
-
-
-@contextmanager
-def serve(state_dir: Path, *, tls: bool = True, clock: Clock | None = None) -> Iterator[Running]:
-    """A real xdrlab server on a free loopback port, as `xdrlab serve` runs it, with `tls` and
-    `clock` (None: the system clock) as given; stopped on exit."""
-    sock = bind("127.0.0.1", 0)
-    settings = settle_port(Settings(state_dir=state_dir, host="127.0.0.1", port=0, tls=tls), sock)
-    state = open_state(settings, clock)
-    server = Server(state, sock, log_level="warning")
-    try:
-        server.start_in_thread()
-        yield Running(settings.base_url, state, server.tls.ca_file if server.tls else None)
-    finally:
-        server.stop()
-        sock.close()
-        state.engine.dispose()
 
 
 class _Forms(html.parser.HTMLParser):

@@ -16,7 +16,7 @@ import jwt
 import pytest
 
 from tests.conftest import Live
-from tests.identity.authorize.lab import PASSWORD, Lab
+from tests.identity.authorize.lab import PASSWORD, Lab, requesting_public_client
 from tests.identity.authorize.test_authorize_http import CHALLENGE, VERIFIER, authorize_url
 from tests.identity.webclient import Form, Landing, Page, WebClient, complete, sign_in
 from xdrlab.identity import apps, consent, sessions, tenants, users
@@ -133,16 +133,8 @@ def test_v1_prompt_admin_consent_grants_for_the_organisation(
     state = live.state
     with state.sessions.begin() as s:
         home = tenants.require_tenant(s, lab.tenant_id)
-        app = apps.create_app(
-            s,
-            state.clock,
-            home,
-            f"Org-wide {uuid.uuid4().hex[:6]}",
-            public_client=True,
-            redirect_uris=["http://localhost"],
-        )
-        consent.request_permissions(s, app, DEFENDER_XDR, ["Incident.Read"], "Scope")
-        client_id = app.app_id
+        name = f"Org-wide {uuid.uuid4().hex[:6]}"
+        client_id = requesting_public_client(s, state.clock, home, name).app_id
     params = {
         "client_id": client_id,
         "response_type": "code",
@@ -185,13 +177,7 @@ def test_partner_consent_link_v1_without_resource(live: Live, lab: Lab, web: Web
     is used). A customer tenant's admin consents for the organisation; the partner app's service
     principal and application permissions appear in the customer tenant."""
     state = live.state
-    with state.sessions.begin() as s:
-        customer = tenants.create_tenant(
-            s, state.clock, "Link Customer", f"link{uuid.uuid4().hex[:6]}.example"
-        )
-        admin = f"admin@{customer.domains[0].name}"
-        users.create_user(s, state.clock, customer, admin, PASSWORD, roles=["Global Administrator"])
-        customer_id = customer.id
+    customer_id, admin = _customer(live, "Link Customer")
     url = v1_url(
         live,
         "common",
@@ -300,27 +286,24 @@ def _fresh_public_app(live: Live, lab: Lab, *, multi_tenant: bool = False) -> st
     state = live.state
     with state.sessions.begin() as s:
         home = tenants.require_tenant(s, lab.tenant_id)
-        app = apps.create_app(
+        app = requesting_public_client(
             s,
             state.clock,
             home,
             f"Fresh {uuid.uuid4().hex[:6]}",
             multi_tenant=multi_tenant,
-            public_client=True,
-            redirect_uris=["http://localhost"],
+            service_principal=True,
         )
-        consent.request_permissions(s, app, DEFENDER_XDR, ["Incident.Read"], "Scope")
-        consent.ensure_service_principal(s, state.clock, home, app)
         return app.app_id
 
 
-def _customer(live: Live) -> tuple[str, str]:
-    """A new customer tenant, with its Global Administrator; nothing consented there."""
+def _customer(live: Live, name: str = "Northwind") -> tuple[str, str]:
+    """A new customer tenant named `name`, with its Global Administrator; nothing consented
+    there."""
     state = live.state
+    domain = f"{name.split()[0].lower()}{uuid.uuid4().hex[:8]}.example"
     with state.sessions.begin() as s:
-        tenant = tenants.create_tenant(
-            s, state.clock, "Northwind", f"northwind{uuid.uuid4().hex[:8]}.example"
-        )
+        tenant = tenants.create_tenant(s, state.clock, name, domain)
         admin = f"admin@{tenant.domains[0].name}"
         users.create_user(s, state.clock, tenant, admin, PASSWORD, roles=["Global Administrator"])
         return tenant.id, admin

@@ -13,16 +13,9 @@ import httpx
 import pytest
 
 from tests.conftest import Live
-from tests.identity.authorize.lab import (
-    DEFENDER_SCOPE,
-    PASSWORD,
-    Lab,
-    Running,
-    forms,
-    make_lab,
-    serve,
-)
+from tests.identity.authorize.lab import DEFENDER_SCOPE, PASSWORD, Lab, forms, make_lab
 from tests.identity.webclient import Landing, Page, WebClient, complete
+from tests.servers import Running, serve
 
 VERIFIER = "x" * 50
 CHALLENGE = (
@@ -36,7 +29,7 @@ def browser(live: Live) -> Iterator[httpx.Client]:
         yield client
 
 
-def authorize_url(live: Live | Running, lab: Lab, **params: str) -> str:
+def authorize_url(live: Live | Running[None], lab: Lab, **params: str) -> str:
     base = {
         "client_id": lab.public_client,
         "response_type": "code",
@@ -58,6 +51,14 @@ def redirected_params(response: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(parts.query or parts.fragment).items()}
 
 
+def assert_mismatch_shown(response: httpx.Response) -> None:
+    """A redirect URI the app does not have: AADSTS50011 on the page, never redirected to."""
+    assert response.status_code == 400, response.text
+    assert "location" not in response.headers
+    assert "AADSTS50011" in response.text
+    assert "does not match the redirect URIs configured" in response.text
+
+
 def set_cookie(response: httpx.Response, name: str) -> Morsel[str]:
     """The cookie `name` as the response's Set-Cookie header sets it, attributes parsed."""
     for header in response.headers.get_list("set-cookie"):
@@ -69,13 +70,15 @@ def set_cookie(response: httpx.Response, name: str) -> Morsel[str]:
 
 
 def submit(
-    browser: httpx.Client, live: Live | Running, form: dict[str, str], **fields: str
+    browser: httpx.Client, live: Live | Running[None], form: dict[str, str], **fields: str
 ) -> httpx.Response:
     data = {k: v for k, v in form.items() if k != "_action"} | fields
     return browser.post(f"{live.base_url}{form['_action']}", data=data)
 
 
-def sign_in(browser: httpx.Client, live: Live | Running, url: str, upn: str) -> httpx.Response:
+def sign_in(
+    browser: httpx.Client, live: Live | Running[None], url: str, upn: str
+) -> httpx.Response:
     page = browser.get(url)
     assert page.status_code == 200, page.text
     (username,) = [f for f in forms(page.text) if f.get("step") == "username"]
@@ -110,11 +113,7 @@ def test_redirect_uri_mismatch_is_shown_never_redirected(
         code_challenge="",
         code_challenge_method="",
     )
-    response = browser.get(url)
-    assert response.status_code == 400
-    assert "location" not in response.headers
-    assert "AADSTS50011" in response.text
-    assert "does not match the redirect URIs configured" in response.text
+    assert_mismatch_shown(browser.get(url))
 
 
 def test_unknown_client_is_shown_never_redirected(
@@ -153,11 +152,7 @@ def test_localhost_registration_refuses_other_hosts_and_https(
 ) -> None:
     """Only the port may differ: a registered `http://localhost` does not cover the IP
     literals or `https://`. The mismatch is shown on the page, never redirected to."""
-    response = browser.get(authorize_url(live, lab, redirect_uri=uri, prompt="none"))
-    assert response.status_code == 400, response.text
-    assert "location" not in response.headers
-    assert "AADSTS50011" in response.text
-    assert "does not match the redirect URIs configured" in response.text
+    assert_mismatch_shown(browser.get(authorize_url(live, lab, redirect_uri=uri, prompt="none")))
 
 
 def test_ip_literal_registration_matches_any_port_on_that_address(
@@ -195,13 +190,13 @@ def test_ip_literal_registration_matches_any_port_on_that_address(
             live, lab, client_id=lab.loopback_ip_client, redirect_uri="http://localhost:49152/"
         )
     )
-    assert localhost.status_code == 400 and "location" not in localhost.headers
-    assert "AADSTS50011" in localhost.text
+    assert_mismatch_shown(localhost)
 
 
 def test_loopback_other_path_is_a_mismatch(live: Live, lab: Lab, browser: httpx.Client) -> None:
-    response = browser.get(authorize_url(live, lab, redirect_uri="http://localhost:1234/other"))
-    assert response.status_code == 400 and "AADSTS50011" in response.text
+    assert_mismatch_shown(
+        browser.get(authorize_url(live, lab, redirect_uri="http://localhost:1234/other"))
+    )
 
 
 # -- errors that go to the redirect URI ------------------------------------------------------------
@@ -287,14 +282,15 @@ def test_sign_in_makes_a_new_session_id_and_kills_the_old_one(
 
 
 @pytest.fixture(scope="module")
-def plain_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Lab]]:
+def plain_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running[None], Lab]]:
     """xdrlab as `xdrlab serve --no-tls` runs it (its own state), with the same directory."""
-    with serve(tmp_path_factory.mktemp("plain-http"), tls=False) as running:
+    state_dir = tmp_path_factory.mktemp("plain-http")
+    with serve(state_dir, tls=False, log_level="warning") as running:
         assert running.base_url.startswith("http://") and running.ca_file is None
         yield running, make_lab(running.state)
 
 
-def test_cookies_over_plain_http_are_not_secure(plain_http: tuple[Running, Lab]) -> None:
+def test_cookies_over_plain_http_are_not_secure(plain_http: tuple[Running[None], Lab]) -> None:
     """A browser drops a `Secure` cookie that arrives over plain HTTP, so the server sets it only
     under TLS (asserted in the test above); HttpOnly and SameSite=Lax stay."""
     running, lab = plain_http

@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import ssl
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,12 @@ import pytest
 
 from tests.conftest import Live
 from tests.identity.webclient import Landing, WebClient, complete
+from tests.servers import BindFailed, serve, trusting_client
 from xdrlab.demo.seed import seed_demo
 from xdrlab.identity import apps, consent, tenants, users
-from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH
+from xdrlab.identity.catalogue import DEFENDER_XDR, MICROSOFT_GRAPH, Resource
 from xdrlab.identity.oauth2.codes import issue_code
-from xdrlab.server.run import Server, bind, settle_port
-from xdrlab.server.state import open_state
-from xdrlab.settings import Settings
+from xdrlab.server.state import ServerState
 
 PASSWORD = "Correct-Horse-9"
 DEFENDER = "https://api.security.microsoft.com"
@@ -51,6 +50,17 @@ class UserLab:
         self, form: dict[str, str], *, version: int = 2, tenant: str | None = None
     ) -> httpx.Response:
         return self.live.post_token(form, version=version, tenant=tenant or self.tenant_id)
+
+    def password_form(self, username: str, password: str, /, **fields: str) -> dict[str, str]:
+        """A password-grant form for the lab's public client; `fields` add or replace fields."""
+        return self.live.password_form(self.public_client_id, username, password, **fields)
+
+    def password_token(self, upn: str, scope: str, client_id: str | None = None) -> str:
+        """`upn`'s access token from the password grant of `client_id` (the lab's public client
+        by default) in the lab's tenant; the grant must succeed."""
+        return self.live.password_token(
+            client_id or self.public_client_id, upn, PASSWORD, scope, tenant=self.tenant_id
+        )
 
     def code(
         self,
@@ -108,6 +118,33 @@ def sign_in_for_flow(
     assert isinstance(landing, Landing), getattr(landing, "text", landing)
     assert landing.url.split("?")[0] == flow["redirect_uri"]
     return landing.params
+
+
+def consented_public_client(
+    state: ServerState,
+    tenant_id: str,
+    name: str,
+    grants: dict[Resource, list[str]],
+    *,
+    multi_tenant: bool = False,
+    redirect_uris: list[str] | None = None,
+) -> str:
+    """A public client registered in `tenant_id` with `grants` (resource: delegated scopes)
+    consented for every user there; its client id."""
+    with state.sessions.begin() as session:
+        tenant = tenants.require_tenant(session, tenant_id)
+        app = apps.create_app(
+            session,
+            state.clock,
+            tenant,
+            name,
+            multi_tenant=multi_tenant,
+            public_client=True,
+            redirect_uris=redirect_uris,
+        )
+        for resource, scopes in grants.items():
+            consent.grant_delegated(session, state.clock, tenant, app, resource, scopes)
+        return app.app_id
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -194,8 +231,7 @@ class DefaultPortServer:
         return str(found["upn"]), str(found["password"])
 
     def api(self, path: str, token: str) -> httpx.Response:
-        context = ssl.create_default_context(cafile=str(self.ca_file))
-        with httpx.Client(base_url=self.base_url, verify=context, timeout=30) as client:
+        with trusting_client(self.base_url, self.ca_file) as client:
             return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -205,26 +241,21 @@ def port_443(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DefaultPortSe
     `https://<authority host>/common/userrealm/...` on port 443 whatever port the authority
     names, so an unmodified MSAL needs xdrlab there. The tests run as root; a busy or
     forbidden port fails the tests rather than skipping them."""
-    try:
-        sock = bind("127.0.0.1", 443)
-    except OSError as failure:
-        pytest.fail(
-            f"xdrlab must listen on 127.0.0.1:443 for MSAL's password grant (user realm "
-            f"discovery always uses port 443): {failure}. Free the port or run as root."
-        )
     state_dir = tmp_path_factory.mktemp("state-443")
-    settings = settle_port(Settings(state_dir=state_dir, host="127.0.0.1", port=443), sock)
-    state = open_state(settings)
-    demo = seed_demo(state)
-    server = Server(state, sock, log_level="warning")
-    try:
-        server.start_in_thread()
-        assert server.tls is not None
-        document = demo.document(settings.base_url, server.tls.ca_file)
-        yield DefaultPortServer("https://localhost", server.tls.ca_file, document)
-    finally:
-        server.stop()
-        sock.close()
+    with ExitStack() as stack:
+        try:
+            running = stack.enter_context(
+                serve(state_dir, port=443, prepare=seed_demo, log_level="warning")
+            )
+        except BindFailed as failure:
+            pytest.fail(
+                f"xdrlab must listen on 127.0.0.1:443 for MSAL's password grant (user realm "
+                f"discovery always uses port 443): {failure.__cause__}. Free the port or run as "
+                "root."
+            )
+        assert running.ca_file is not None and running.base_url == "https://localhost"
+        document = running.prepared.document(running.base_url, running.ca_file)
+        yield DefaultPortServer(running.base_url, running.ca_file, document)
 
 
 @pytest.fixture

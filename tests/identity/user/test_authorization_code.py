@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from tests.clocks import MovableClock
 from tests.identity.aadsts import assert_aadsts
-from tests.identity.authorize.lab import Running, serve
 from tests.identity.user.conftest import (
     DEFENDER,
     LOOPBACK,
@@ -31,6 +30,7 @@ from tests.identity.user.conftest import (
     sign_in_for_flow,
 )
 from tests.identity.webclient import Landing, WebClient, complete
+from tests.servers import Running, serve
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
 from xdrlab.identity.oauth2.artifacts import artifact_hash
@@ -231,7 +231,7 @@ class ClockedServer:
     """A second xdrlab server whose clock the test moves, with one tenant, a consented public
     client (redirect URI `http://localhost`) and a user."""
 
-    running: Running
+    running: Running[None]
     clock: MovableClock
     tenant_id: str
     client_id: str
@@ -241,7 +241,8 @@ class ClockedServer:
 @pytest.fixture(scope="module")
 def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
     clock = MovableClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
-    with serve(tmp_path_factory.mktemp("clocked"), clock=clock) as running:
+    state_dir = tmp_path_factory.mktemp("clocked")
+    with serve(state_dir, clock=clock, log_level="warning") as running:
         state = running.state
         with state.sessions.begin() as session:
             tenant = tenants.create_tenant(session, clock, "Clocked", "clocked.example")

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-from tests.identity.user.conftest import DEFENDER, PASSWORD, UserLab, claims
+from tests.identity.user.conftest import (
+    DEFENDER,
+    PASSWORD,
+    UserLab,
+    claims,
+    consented_public_client,
+)
 from xdrlab.api.auth import READ_ROLES
-from xdrlab.identity import apps, consent, tenants, users
+from xdrlab.identity import tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
 
 
 def _token(lab: UserLab, upn: str) -> str:
-    response = lab.token(
-        {
-            "grant_type": "password",
-            "client_id": lab.public_client_id,
-            "username": upn,
-            "password": PASSWORD,
-            "scope": f"{DEFENDER}/.default",
-        }
-    )
-    assert response.status_code == 200, response.text
-    token = str(response.json()["access_token"])
+    token = lab.password_token(upn, f"{DEFENDER}/.default")
     assert "Incident.ReadWrite" in claims(token)["scp"].split()
     return token
 
@@ -53,17 +49,10 @@ def test_security_reader_cannot_update_incidents_but_an_operator_can(lab: UserLa
 
 def test_graph_token_without_the_write_scope_cannot_update(lab: UserLab) -> None:
     """An operator may update incidents, but not with a token whose scopes only read."""
-    graph = lab.token(
-        {
-            "grant_type": "password",
-            "client_id": lab.public_client_id,
-            "username": lab.operator,
-            "password": PASSWORD,
-            "scope": "https://graph.microsoft.com/SecurityIncident.Read.All",
-        }
+    graph = lab.password_token(
+        lab.operator, "https://graph.microsoft.com/SecurityIncident.Read.All"
     )
-    assert graph.status_code == 200, graph.text
-    headers = {"Authorization": f"Bearer {graph.json()['access_token']}"}
+    headers = {"Authorization": f"Bearer {graph}"}
     with lab.live.client() as client:
         listed = client.get("/v1.0/security/incidents", headers=headers)
         assert listed.status_code == 200, listed.text
@@ -74,39 +63,17 @@ def test_graph_token_without_the_write_scope_cannot_update(lab: UserLab) -> None
     assert refused.status_code == 403, refused.text
 
 
-def _password_token(lab: UserLab, upn: str, scope: str, client_id: str | None = None) -> str:
-    response = lab.token(
-        {
-            "grant_type": "password",
-            "client_id": client_id or lab.public_client_id,
-            "username": upn,
-            "password": PASSWORD,
-            "scope": scope,
-        }
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
-
-
 def test_defender_update_needs_the_write_scope_even_for_an_operator(lab: UserLab) -> None:
     """A Security Operator may update incidents in the portal, but a token whose only scope is
     `Incident.Read` (an app consented for reading only) reads and does not write."""
-    state = lab.live.state
-    with state.sessions.begin() as session:
-        tenant = tenants.require_tenant(session, lab.tenant_id)
-        reading = apps.create_app(
-            session,
-            state.clock,
-            tenant,
-            f"incident viewer {uuid.uuid4().hex[:6]}",
-            public_client=True,
-            redirect_uris=["http://localhost"],
-        )
-        consent.grant_delegated(
-            session, state.clock, tenant, reading, DEFENDER_XDR, ["Incident.Read"]
-        )
-        client_id = reading.app_id
-    token = _password_token(lab, lab.operator, f"{DEFENDER}/.default", client_id)
+    client_id = consented_public_client(
+        lab.live.state,
+        lab.tenant_id,
+        f"incident viewer {uuid.uuid4().hex[:6]}",
+        {DEFENDER_XDR: ["Incident.Read"]},
+        redirect_uris=["http://localhost"],
+    )
+    token = lab.password_token(lab.operator, f"{DEFENDER}/.default", client_id)
     assert claims(token)["scp"] == "Incident.Read"
     listed = lab.api("GET", "/api/incidents", token)
     assert listed.status_code == 200, listed.text
@@ -141,7 +108,7 @@ def test_a_user_without_a_directory_role_cannot_hunt_whatever_the_token_allows(
         tenant = tenants.require_tenant(session, lab.tenant_id)
         user = users.create_user(session, state.clock, tenant, upn, PASSWORD, roles=[])
         assert user.roles == []
-    token = _password_token(lab, upn, f"{DEFENDER}/.default")
+    token = lab.password_token(upn, f"{DEFENDER}/.default")
     assert "AdvancedHunting.Read" in claims(token)["scp"].split()
     assert "wids" not in claims(token) or claims(token)["wids"] == []
 
@@ -156,7 +123,7 @@ def test_a_user_without_a_directory_role_cannot_hunt_whatever_the_token_allows(
         f"roles: {', '.join(READ_ROLES)}."
     )
     # The same scope with a role that shows the data (Security Reader) runs the query.
-    reader = _password_token(lab, lab.reader, f"{DEFENDER}/.default")
+    reader = lab.password_token(lab.reader, f"{DEFENDER}/.default")
     allowed = lab.api(
         "POST", "/api/advancedhunting/run", reader, json={"Query": "DeviceInfo | take 1"}
     )
@@ -165,7 +132,7 @@ def test_a_user_without_a_directory_role_cannot_hunt_whatever_the_token_allows(
 
 def test_the_incident_read_scope_also_reads_alerts_on_graph(lab: UserLab) -> None:
     """Production lets SecurityIncident.Read.All read alerts_v2 as well as incidents."""
-    token = _password_token(lab, lab.reader, "https://graph.microsoft.com/.default")
+    token = lab.password_token(lab.reader, "https://graph.microsoft.com/.default")
     assert claims(token)["scp"] == "SecurityIncident.Read.All"
     listed = lab.api("GET", "/v1.0/security/alerts_v2", token)
     assert listed.status_code == 200, listed.text

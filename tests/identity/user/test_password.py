@@ -11,19 +11,16 @@ import pytest
 from azure.identity import UsernamePasswordCredential
 
 from tests.identity.aadsts import assert_aadsts
-from tests.identity.user.conftest import DEFENDER, PASSWORD, DefaultPortServer, UserLab, claims
+from tests.identity.user.conftest import (
+    DEFENDER,
+    PASSWORD,
+    DefaultPortServer,
+    UserLab,
+    claims,
+    consented_public_client,
+)
 from xdrlab.identity import apps, consent, tenants, users
 from xdrlab.identity.catalogue import DEFENDER_XDR
-
-
-def _ropc(lab: UserLab, username: str, password: str, **extra: str) -> dict[str, str]:
-    return {
-        "grant_type": "password",
-        "client_id": lab.public_client_id,
-        "username": username,
-        "password": password,
-        **extra,
-    }
 
 
 def _new_user(lab: UserLab, **kwargs: Any) -> str:
@@ -45,7 +42,7 @@ def _new_user(lab: UserLab, **kwargs: Any) -> str:
 
 def test_v1_documented_sample(lab: UserLab) -> None:
     """Body of the Defender docs' ROPC sample: resource, client_id, grant_type, credentials."""
-    response = lab.token(_ropc(lab, lab.operator, PASSWORD, resource=DEFENDER), version=1)
+    response = lab.token(lab.password_form(lab.operator, PASSWORD, resource=DEFENDER), version=1)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["resource"] == DEFENDER and isinstance(body["expires_on"], str)
@@ -54,28 +51,17 @@ def test_v1_documented_sample(lab: UserLab) -> None:
     assert access["scp"] == body["scope"] and access["upn"] == lab.operator
 
 
-def _multi_tenant_public_client(lab: UserLab) -> str:
-    """A multi-tenant public client, consented in the lab's tenant."""
-    state = lab.live.state
-    with state.sessions.begin() as session:
-        tenant = tenants.require_tenant(session, lab.tenant_id)
-        app = apps.create_app(
-            session,
-            state.clock,
-            tenant,
-            f"ropc multi-tenant {uuid.uuid4().hex[:6]}",
-            multi_tenant=True,
-            public_client=True,
-        )
-        consent.grant_delegated(session, state.clock, tenant, app, DEFENDER_XDR, ["Incident.Read"])
-        return app.app_id
-
-
 def test_v2_scope_and_organizations(lab: UserLab) -> None:
     """On `/organizations` a multi-tenant app gets tokens in the user's home tenant."""
-    client_id = _multi_tenant_public_client(lab)
+    client_id = consented_public_client(  # multi-tenant, consented in the lab's tenant
+        lab.live.state,
+        lab.tenant_id,
+        f"ropc multi-tenant {uuid.uuid4().hex[:6]}",
+        {DEFENDER_XDR: ["Incident.Read"]},
+        multi_tenant=True,
+    )
     scope = f"{DEFENDER}/.default openid profile offline_access"
-    form = _ropc(lab, lab.reader, PASSWORD, scope=scope, client_id=client_id)
+    form = lab.password_form(lab.reader, PASSWORD, scope=scope, client_id=client_id)
     response = lab.token(form, tenant="organizations")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -93,7 +79,9 @@ def test_single_tenant_app_on_organizations_is_refused(lab: UserLab) -> None:
     with lab.live.state.sessions() as session:
         name = apps.require_app(session, lab.public_client_id).display_name
     for password in (PASSWORD, "not-the-password"):
-        refused = lab.token(_ropc(lab, lab.reader, password, scope=scope), tenant="organizations")
+        refused = lab.token(
+            lab.password_form(lab.reader, password, scope=scope), tenant="organizations"
+        )
         assert_aadsts(
             refused,
             status=400,
@@ -106,14 +94,14 @@ def test_single_tenant_app_on_organizations_is_refused(lab: UserLab) -> None:
             base_url=lab.live.base_url,
         )
     # The same app on its tenant's own endpoint is fine.
-    direct = lab.token(_ropc(lab, lab.reader, PASSWORD, scope=scope))
+    direct = lab.token(lab.password_form(lab.reader, PASSWORD, scope=scope))
     assert direct.status_code == 200, direct.text
 
 
 def test_wrong_password_unknown_user_and_aliases(lab: UserLab) -> None:
     scope = f"{DEFENDER}/.default"
     base = lab.live.base_url
-    wrong = lab.token(_ropc(lab, lab.operator, "nope-nope-nope", scope=scope))
+    wrong = lab.token(lab.password_form(lab.operator, "nope-nope-nope", scope=scope))
     assert_aadsts(
         wrong,
         status=400,
@@ -122,7 +110,7 @@ def test_wrong_password_unknown_user_and_aliases(lab: UserLab) -> None:
         text="Error validating credentials due to invalid username or password.",
         base_url=base,
     )
-    unknown = lab.token(_ropc(lab, f"ghost@{lab.domain}", PASSWORD, scope=scope))
+    unknown = lab.token(lab.password_form(f"ghost@{lab.domain}", PASSWORD, scope=scope))
     assert_aadsts(
         unknown,
         status=400,
@@ -132,7 +120,7 @@ def test_wrong_password_unknown_user_and_aliases(lab: UserLab) -> None:
         base_url=base,
     )
     for alias in ("common", "consumers"):
-        refused = lab.token(_ropc(lab, lab.operator, PASSWORD, scope=scope), tenant=alias)
+        refused = lab.token(lab.password_form(lab.operator, PASSWORD, scope=scope), tenant=alias)
         assert_aadsts(
             refused,
             status=400,
@@ -148,14 +136,14 @@ def test_lockout_and_disabled_accounts(lab: UserLab) -> None:
     upn = _new_user(lab)
     scope = f"{DEFENDER}/.default"
     for _ in range(10):
-        assert lab.token(_ropc(lab, upn, "wrong-password", scope=scope)).json()["error_codes"] == [
-            50126
-        ]
-    locked = lab.token(_ropc(lab, upn, PASSWORD, scope=scope))
+        assert lab.token(lab.password_form(upn, "wrong-password", scope=scope)).json()[
+            "error_codes"
+        ] == [50126]
+    locked = lab.token(lab.password_form(upn, PASSWORD, scope=scope))
     assert locked.status_code == 400 and locked.json()["error_codes"] == [50053]
 
     disabled = _new_user(lab, account_enabled=False)
-    refused = lab.token(_ropc(lab, disabled, PASSWORD, scope=scope))
+    refused = lab.token(lab.password_form(disabled, PASSWORD, scope=scope))
     assert refused.status_code == 400 and refused.json()["error_codes"] == [50057]
 
 
@@ -166,8 +154,8 @@ def test_missing_consent_is_consent_required(lab: UserLab) -> None:
         app = apps.create_app(session, state.clock, tenant, "no consent yet", public_client=True)
         consent.ensure_service_principal(session, state.clock, tenant, app)
         client_id, name = app.app_id, app.display_name
-    form = {**_ropc(lab, lab.operator, PASSWORD, scope=f"{DEFENDER}/Incident.Read")}
-    form["client_id"] = client_id
+    scope = f"{DEFENDER}/Incident.Read"
+    form = lab.password_form(lab.operator, PASSWORD, scope=scope, client_id=client_id)
     response = lab.token(form)
     body = response.json()
     assert response.status_code == 400
