@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 import msal
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Live
@@ -194,3 +195,65 @@ def test_grant_in_a_customer_tenant_leaves_the_registration_alone(live: Live) ->
     ).acquire_token_for_client(["https://api.security.microsoft.com/.default"])
     claims = jwt.decode(token["access_token"], options={"verify_signature": False})
     assert (claims["tid"], claims["roles"]) == (customer_id, ["AdvancedHunting.Read.All"])
+
+
+@pytest.mark.parametrize(
+    ("uri", "public", "problem"),
+    [
+        ("http://evil.example/callback", False, "http only on localhost or loopback"),
+        ("https://app.example/cb#frag", False, "no spaces, fragments, wildcards"),
+        ("https://*.example.com/cb", False, "no spaces, fragments, wildcards"),
+        ("https://app.example/cb?a=(1)", False, "no spaces, fragments, wildcards"),
+        ("javascript://alert", True, "the javascript scheme is never a redirect URI"),
+        ("myapp://callback", False, "a custom scheme needs a public client"),
+        ("https://app.example/" + "a" * 240, False, "longer than 256 characters"),
+        ("http://localhost:port", False, "not a well-formed URI"),
+        ("app.example/cb", False, "not an absolute URI"),
+    ],
+)
+def test_app_create_refuses_a_redirect_uri_production_would_not_register(
+    live: Live, uri: str, public: bool, problem: str
+) -> None:
+    name = f"bad-redirect-{uuid.uuid4().hex[:6]}"
+    args = [
+        "app",
+        "create",
+        name,
+        "--tenant",
+        live.demo.tenant_id,
+        "--redirect-uri",
+        uri,
+        "--state",
+        str(live.state.settings.state_dir),
+    ]
+    result = runner.invoke(cli, [*args, "--public-client"] if public else args)
+    assert result.exit_code == 1, result.output
+    expected = f"'{uri}' is not a valid redirect URI: {problem}"
+    assert "".join(expected.split()) in "".join(result.output.split())  # however it wraps
+    assert "Traceback" not in result.output
+    assert name not in json.dumps(run(live, "app", "list"))
+
+
+@pytest.mark.parametrize(
+    ("uris", "public"),
+    [
+        (["https://app.example/signin-oidc?tenant=x", "http://localhost:5000/cb"], False),
+        (["http://localhost", "http://127.0.0.1", "http://[::1]"], True),
+        ([f"msal{uuid.uuid4()}://auth"], True),
+    ],
+)
+def test_app_create_registers_what_production_allows(
+    live: Live, uris: list[str], public: bool
+) -> None:
+    args = [
+        "app",
+        "create",
+        f"good-redirect-{uuid.uuid4().hex[:6]}",
+        "--tenant",
+        live.demo.tenant_id,
+    ]
+    for uri in uris:
+        args += ["--redirect-uri", uri]
+    created = run(live, *args, *(["--public-client"] if public else []))
+    with live.state.sessions() as session:
+        assert apps.require_app(session, created["client_id"]).redirect_uris == uris

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -14,15 +15,45 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xdrlab.clock import Clock
+from xdrlab.identity.authorize.redirect_uris import LOOPBACK_HOSTS
 from xdrlab.identity.credentials import hash_client_secret, new_client_secret, thumbprints
 from xdrlab.identity.tenants import DirectoryError, is_guid
 from xdrlab.store.models import Application, Certificate, ClientSecret, Tenant
 
 SIGN_IN_AUDIENCES = {"single": "AzureADMyOrg", "multi": "AzureADMultipleOrgs"}
 DEFAULT_SECRET_LIFETIME = dt.timedelta(days=180)
-_URI = re.compile(
-    r"^(https://[^\s#]+|http://localhost(:\d+)?(/[^\s#]*)?|[a-z][a-z0-9+.-]*://[^\s#]+)$"
-)
+# The application model's rules for a registered redirect URI: https, except http on a loopback
+# host; at most 256 characters; no fragment, wildcard, whitespace or ! $ ' ( ) , ; characters. A
+# private-use scheme (`msal{client id}://auth`, `myapp://callback`) is for public clients only.
+MAX_REDIRECT_URIS = 256
+MAX_REDIRECT_URI_LENGTH = 256
+_FORBIDDEN_CHARACTERS = re.compile(r"[\s!$'(),;*#]")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_NEVER_SCHEMES = frozenset({"javascript", "data", "file", "blob", "vbscript", "about", "ftp"})
+
+
+def redirect_uri_problem(uri: str, *, public_client: bool) -> str | None:
+    """Why `uri` cannot be registered as a redirect URI, or None when it can."""
+    if len(uri) > MAX_REDIRECT_URI_LENGTH:
+        return f"longer than {MAX_REDIRECT_URI_LENGTH} characters"
+    if _FORBIDDEN_CHARACTERS.search(uri):
+        return "no spaces, fragments, wildcards or ! $ ' ( ) , ; characters"
+    if not _SCHEME.match(uri):
+        return "not an absolute URI"
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return "not a well-formed URI"
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return None if host else "no host"
+    if scheme == "http":
+        return None if host.lower() in LOOPBACK_HOSTS else "http only on localhost or loopback"
+    if scheme in _NEVER_SCHEMES:
+        return f"the {scheme} scheme is never a redirect URI"
+    return None if public_client else "a custom scheme needs a public client"
 
 
 def create_app(
@@ -35,17 +66,19 @@ def create_app(
     public_client: bool = False,
     redirect_uris: list[str] | None = None,
 ) -> Application:
-    for uri in redirect_uris or []:
-        if not _URI.match(uri):
-            raise DirectoryError(
-                f"'{uri}' is not a valid redirect URI (https, or http://localhost)"
-            )
+    uris = list(redirect_uris or [])
+    if len(uris) > MAX_REDIRECT_URIS:
+        raise DirectoryError(f"an app has at most {MAX_REDIRECT_URIS} redirect URIs")
+    for uri in uris:
+        problem = redirect_uri_problem(uri, public_client=public_client)
+        if problem is not None:
+            raise DirectoryError(f"'{uri}' is not a valid redirect URI: {problem}")
     app = Application(
         home_tenant_id=tenant.id,
         display_name=display_name,
         sign_in_audience=SIGN_IN_AUDIENCES["multi" if multi_tenant else "single"],
         is_public_client=public_client,
-        redirect_uris=list(redirect_uris or []),
+        redirect_uris=uris,
         created_at=clock.now(),
     )
     session.add(app)
