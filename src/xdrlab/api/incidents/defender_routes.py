@@ -19,7 +19,7 @@ from xdrlab.api.incidents import defender_json, service
 from xdrlab.api.incidents.filters import DEFENDER_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import Page, read_page
 from xdrlab.api.incidents.params import IncidentId
-from xdrlab.api.incidents.updates import defender_changes
+from xdrlab.api.incidents.updates import defender_changes, updated_incident
 
 router = APIRouter(tags=["Incidents (Defender API)"], responses=DEFENDER_ERRORS)
 
@@ -84,18 +84,9 @@ def update_incident(
     caller: Caller = Depends(guard("incidents.update", DEFENDER_INCIDENTS_WRITE, Surface.DEFENDER)),
 ) -> dict[str, Any]:
     changes = defender_changes(body)
-    api = api_context(request)
-    with api.sessions.begin() as session:
-        row = service.update_incident(
-            session,
-            caller.tenant_id,
-            incident_id,
-            changes,
-            author=caller.display,
-            now=api.clock.now(),
-        )
-        if row is None:
-            raise _not_found(incident_id)
+    with updated_incident(
+        request, caller, incident_id, changes, lambda: _not_found(incident_id)
+    ) as row:
         return {
             "@odata.context": f"{request.base_url}{METADATA}/$entity",
             **defender_json.incident(row),

@@ -20,7 +20,7 @@ from xdrlab.api.incidents import graph_json, service
 from xdrlab.api.incidents.filters import GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS
 from xdrlab.api.incidents.paging import read_page
 from xdrlab.api.incidents.params import IncidentId
-from xdrlab.api.incidents.updates import graph_changes, graph_comment
+from xdrlab.api.incidents.updates import graph_changes, graph_comment, updated_incident
 from xdrlab.store.models import Alert
 
 router = APIRouter(tags=["Incidents and alerts (Graph security API)"], responses=GRAPH_ERRORS)
@@ -112,18 +112,7 @@ def update_incident(
     caller: Caller = Depends(guard("incidents.update", GRAPH_INCIDENTS_WRITE, Surface.GRAPH)),
 ) -> dict[str, Any]:
     changes = graph_changes(body)
-    api = api_context(request)
-    with api.sessions.begin() as session:
-        row = service.update_incident(
-            session,
-            caller.tenant_id,
-            incident_id,
-            changes,
-            author=caller.display,
-            now=api.clock.now(),
-        )
-        if row is None:
-            raise _incident_not_found()
+    with updated_incident(request, caller, incident_id, changes, _incident_not_found) as row:
         return {
             "@odata.context": _context(request, "incidents/$entity"),
             **graph_json.incident(row),
@@ -142,18 +131,7 @@ def add_comment(
 ) -> dict[str, Any]:
     """Production answers 200 with every comment of the incident, the new one last."""
     changes = graph_comment(body)
-    api = api_context(request)
-    with api.sessions.begin() as session:
-        row = service.update_incident(
-            session,
-            caller.tenant_id,
-            incident_id,
-            changes,
-            author=caller.display,
-            now=api.clock.now(),
-        )
-        if row is None:
-            raise _incident_not_found()
+    with updated_incident(request, caller, incident_id, changes, _incident_not_found) as row:
         return {
             "@odata.context": _context(request, f"incidents('{incident_id}')/comments"),
             "value": [

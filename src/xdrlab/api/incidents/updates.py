@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from starlette.requests import Request
+
+from xdrlab.api.auth import Caller
 from xdrlab.api.errors import ApiError
-from xdrlab.api.incidents.service import IncidentChanges
+from xdrlab.api.guard import api_context
+from xdrlab.api.incidents.service import IncidentChanges, update_incident
 from xdrlab.api.incidents.values import (
     ALL_DETERMINATIONS,
     CLASSIFICATIONS,
@@ -15,6 +20,7 @@ from xdrlab.api.incidents.values import (
     canonical_determination,
     from_graph,
 )
+from xdrlab.store.models import Incident
 
 DEFENDER_FIELDS = ("status", "assignedTo", "classification", "determination", "tags", "comment")
 GRAPH_FIELDS = ("status", "assignedTo", "classification", "determination", "customTags")
@@ -127,3 +133,29 @@ def graph_comment(body: Any) -> IncidentChanges:
     if not comment or not comment.strip():
         raise _invalid("Property 'comment' is required and must not be empty.")
     return IncidentChanges(comment=comment)
+
+
+@contextmanager
+def updated_incident(
+    request: Request,
+    caller: Caller,
+    incident_id: int,
+    changes: IncidentChanges,
+    not_found: Callable[[], ApiError],
+) -> Iterator[Incident]:
+    """The caller's incident with `changes` applied, inside one write transaction that commits
+    when the block (which renders the answer) ends; `not_found()` is raised for an incident the
+    caller's tenant does not have."""
+    api = api_context(request)
+    with api.sessions.begin() as session:
+        row = update_incident(
+            session,
+            caller.tenant_id,
+            incident_id,
+            changes,
+            author=caller.display,
+            now=api.clock.now(),
+        )
+        if row is None:
+            raise not_found()
+        yield row
