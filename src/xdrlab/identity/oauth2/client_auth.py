@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from xdrlab.identity import errors
+from xdrlab.identity.apps import find_app
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.credentials import hash_client_secret
 from xdrlab.identity.oauth2.assertion import (
@@ -43,6 +44,14 @@ def requested_client_id(request: TokenRequest) -> str:
     if client_id is None:
         raise errors.MISSING_PARAMETER(name="client_id")
     return client_id.strip()
+
+
+def refuse_single_tenant_app_on_alias(session: Session, request: TokenRequest) -> None:
+    """On `/common` or `/organizations`: a single-tenant app is AADSTS50194 (an unknown one is
+    left to the grant's own checks)."""
+    app = find_app(session, requested_client_id(request))
+    if app is not None and not app.is_multi_tenant:
+        raise errors.SINGLE_TENANT_ON_COMMON(client_id=app.app_id, name=app.display_name)
 
 
 def find_client(

@@ -7,11 +7,13 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from xdrlab.identity import errors
-from xdrlab.identity.apps import find_app
 from xdrlab.identity.consent import RoleAssignment, roles_in
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.oauth2 import resources
-from xdrlab.identity.oauth2.client_auth import authenticate_client, requested_client_id
+from xdrlab.identity.oauth2.client_auth import (
+    authenticate_client,
+    refuse_single_tenant_app_on_alias,
+)
 from xdrlab.identity.oauth2.grants.base import GrantResult
 from xdrlab.identity.oauth2.request import TokenRequest
 from xdrlab.identity.oauth2.responses import token_response
@@ -103,7 +105,5 @@ def _require(form: Mapping[str, str], name: str) -> str:
 
 def _refuse_alias(session: Session, request: TokenRequest) -> None:
     """`/common` and `/organizations` name no tenant, and an app-only token needs one."""
-    app = find_app(session, requested_client_id(request))
-    if app is not None and not app.is_multi_tenant:
-        raise errors.SINGLE_TENANT_ON_COMMON(client_id=app.app_id, name=app.display_name)
+    refuse_single_tenant_app_on_alias(session, request)
     raise errors.TENANT_REQUIRED(f"client credentials on /{request.tenant.segment}")

@@ -14,11 +14,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from xdrlab.identity import errors
-from xdrlab.identity.apps import find_app
 from xdrlab.identity.authorize.signin import check_password, check_user
 from xdrlab.identity.context import IdentityContext
 from xdrlab.identity.errors import IdentityError
-from xdrlab.identity.oauth2.client_auth import authenticate_client, requested_client_id
+from xdrlab.identity.oauth2.client_auth import (
+    authenticate_client,
+    refuse_single_tenant_app_on_alias,
+)
 from xdrlab.identity.oauth2.grants.base import GrantResult
 from xdrlab.identity.oauth2.request import TokenRequest
 from xdrlab.identity.oauth2.user_tokens import mint, requested_from
@@ -37,9 +39,7 @@ class PasswordGrant:
         password = request.require("password")
         tenant = request.tenant.tenant
         if tenant is None:  # /organizations: a multi-tenant app, in the user's home tenant
-            app = find_app(session, requested_client_id(request))
-            if app is not None and not app.is_multi_tenant:
-                raise errors.SINGLE_TENANT_ON_COMMON(client_id=app.app_id, name=app.display_name)
+            refuse_single_tenant_app_on_alias(session, request)
             home = session.get(Tenant, check_user(session, None, username).tenant_id)
             assert home is not None
             tenant = home
