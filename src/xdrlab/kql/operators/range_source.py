@@ -29,6 +29,7 @@ from sqlglot import exp
 from xdrlab.kql import diagnostics as diag
 from xdrlab.kql.binder.scalar import Binder
 from xdrlab.kql.binder.types import T, Typed, cast, fn, interval_micros, number
+from xdrlab.kql.functions.registry import parenthesize
 from xdrlab.kql.operators.registry import register_source
 from xdrlab.kql.relation import Relation, column_ref, over, select_columns
 from xdrlab.kql.syntax import nodes as n
@@ -131,18 +132,15 @@ def _folded_count(kind: KustoType, start: object, stop: object, step: object) ->
     return min(span // size + 1, MAX_ROWS)
 
 
-def _paren(sql: exp.Expr) -> exp.Expr:
-    """`sql` as an operand of a product (trees built by hand print no parentheses)."""
-    return exp.Paren(this=sql) if isinstance(sql, exp.Binary | exp.Not) else sql
-
-
 def _computed_count(kind: KustoType, start: Typed, stop: Typed, step: Typed) -> exp.Expr:
     """The number of values as SQL, for bounds known only when the query runs: 0 when the
     step is zero, null or points away from the stop (or, for reals, when a bound is NaN)."""
     zero = exp.Literal.number(0)
     if kind in (T.DATETIME, T.TIMESPAN):
-        micros = interval_micros if kind is T.TIMESPAN else _epoch
-        span: exp.Expr = exp.Sub(this=micros(stop.sql.copy()), expression=micros(start.sql.copy()))
+        # epoch_us: an INTERVAL's microseconds, or a TIMESTAMP's since 1970
+        span: exp.Expr = exp.Sub(
+            this=interval_micros(stop.sql.copy()), expression=interval_micros(start.sql.copy())
+        )
         size: exp.Expr = interval_micros(step.sql.copy())
         steps: exp.Expr = exp.IntDiv(this=exp.Paren(this=span), expression=size)
         valid: exp.Expr | None = None
@@ -169,11 +167,6 @@ def _computed_count(kind: KustoType, start: Typed, stop: Typed, step: Typed) -> 
     return exp.Case(ifs=[exp.If(this=condition, true=counted)], default=zero)
 
 
-def _epoch(sql: exp.Expr) -> exp.Expr:
-    """A TIMESTAMP's microseconds since 1970."""
-    return fn("epoch_us", sql)
-
-
 def _volatile(value: Typed) -> bool:
     """Whether `value` is drawn anew each time it is computed (`rand()`)."""
     return any(
@@ -192,8 +185,8 @@ def _value(kind: KustoType, start: Typed, step: Typed) -> exp.Expr:
     if kind is T.REAL:
         first = first if start.type is T.REAL else cast(first, T.REAL)
         size = size if step.type is T.REAL else cast(size, T.REAL)
-    offset = exp.Mul(this=column_ref(_INDEX), expression=_paren(size))
-    value: exp.Expr = exp.Add(this=_paren(first), expression=offset)
+    offset = exp.Mul(this=column_ref(_INDEX), expression=size)
+    value = parenthesize(exp.Add(this=first, expression=offset))
     return cast(value, kind) if kind in _NUMBERS else value
 
 

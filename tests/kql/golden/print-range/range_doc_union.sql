@@ -5,7 +5,9 @@ FROM (
     "Time"
   FROM (
     SELECT
-      CAST('2024-01-01 00:00:00' AS TIMESTAMP) + "i" * INTERVAL '1' DAY AS "Time"
+      CAST('2024-01-01 00:00:00' AS TIMESTAMP) + (
+        "i" * INTERVAL '1' DAY
+      ) AS "Time"
     FROM RANGE(0, 5) AS "_rows"("i")
   ) AS "_range1"
   UNION ALL
@@ -13,7 +15,9 @@ FROM (
     "Time"
   FROM (
     SELECT
-      CAST('2024-01-06 00:00:00' AS TIMESTAMP) + "i" * INTERVAL '1' DAY AS "Time"
+      CAST('2024-01-06 00:00:00' AS TIMESTAMP) + (
+        "i" * INTERVAL '1' DAY
+      ) AS "Time"
     FROM RANGE(0, 5) AS "_rows"("i")
   ) AS "_range1"
 ) AS "_un2"

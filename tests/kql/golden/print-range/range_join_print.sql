@@ -11,7 +11,9 @@ FROM (
       "x"
     FROM (
       SELECT
-        CAST(1 + "i" * 1 AS BIGINT) AS "x"
+        CAST(1 + (
+          "i" * 1
+        ) AS BIGINT) AS "x"
       FROM RANGE(0, 5) AS "_rows"("i")
     ) AS "_range1"
   ) AS "_l"

@@ -3,7 +3,9 @@ SELECT
   COUNT(*) AS "values"
 FROM (
   SELECT
-    CAST(1 + "i" * 1 AS BIGINT) AS "x"
+    CAST(1 + (
+      "i" * 1
+    ) AS BIGINT) AS "x"
   FROM RANGE(
     0,
     CASE
